@@ -1,0 +1,5 @@
+package agencies
+
+import "errors"
+
+func domainIs(err, target error) bool { return errors.Is(err, target) }

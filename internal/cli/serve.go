@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tanggap-id/tanggap/internal/health"
+	"github.com/tanggap-id/tanggap/internal/httpapi"
+	"github.com/tanggap-id/tanggap/internal/web"
+)
+
+func serveCmd() *command {
+	var migrate bool
+	var addr string
+	return &command{
+		name: "serve", summary: "run the HTTP service (API, public pages, operations endpoints)",
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&migrate, "migrate", false, "apply pending migrations before serving")
+			fs.StringVar(&addr, "addr", "", "listen address (overrides TANGGAP_LISTEN_ADDR)")
+		},
+		run: func(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
+			if err := exactArgs(fs, args); err != nil {
+				return err
+			}
+			return withApp(ctx, e, func(a *app) error {
+				if err := a.requireSchema(ctx, migrate); err != nil {
+					return err
+				}
+				if addr != "" {
+					a.cfg.ListenAddr = addr
+				}
+				return serve(ctx, a, nil)
+			})
+		},
+	}
+}
+
+// serve runs the HTTP server until ctx is cancelled, then shuts down in
+// order: stop accepting, finish requests, then the caller closes the DB.
+// ready, if given, receives the bound address once listening.
+func serve(ctx context.Context, a *app, ready func(addr string)) error {
+	engine, err := web.NewEngine(web.Lang(a.cfg.DefaultLanguage), a.log)
+	if err != nil {
+		return err
+	}
+	site := web.NewSite(engine, a.agencies, a.log)
+	router, err := httpapi.NewRouter(httpapi.Deps{
+		Log: a.log, Store: a.store, Access: a.access, Agencies: a.agencies,
+		Health: health.NewChecker(a.store), MaxBodyBytes: a.cfg.MaxBodyBytes,
+		TrustedProxies: a.cfg.TrustedProxies, Site: site,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of large import files
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.cfg.ListenAddr, err)
+	}
+	a.log.Info("serving", "addr", ln.Addr().String(), "database", string(a.store.Dialect()))
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.log.Info("stopped")
+	return nil
+}

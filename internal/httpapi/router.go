@@ -1,0 +1,75 @@
+// Package httpapi is Tanggap's HTTP surface: the gin engine, middleware, the
+// /api/v1 JSON API and operations endpoints. Handlers parse, call one
+// service and render; errors map to statuses in one place (errors.go).
+package httpapi
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tanggap-id/tanggap/internal/access"
+	"github.com/tanggap-id/tanggap/internal/agencies"
+	"github.com/tanggap-id/tanggap/internal/domain"
+	"github.com/tanggap-id/tanggap/internal/health"
+	"github.com/tanggap-id/tanggap/internal/store"
+)
+
+// Deps are what the router needs; cli builds them.
+type Deps struct {
+	Log            *slog.Logger
+	Store          *store.Store
+	Access         *access.Service
+	Agencies       *agencies.Service
+	Health         *health.Checker
+	MaxBodyBytes   int64
+	TrustedProxies []string
+	// Site registers the public pages (package web) on the engine.
+	Site interface {
+		Register(r *gin.Engine)
+		NotFound(c *gin.Context)
+	}
+}
+
+// NewRouter builds the engine. gin runs in release mode; tests use the same.
+func NewRouter(d Deps) (*gin.Engine, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, err
+	}
+	r.Use(RequestID(), AccessLog(d.Log), Recover(d.Log))
+	r.HandleMethodNotAllowed = true
+	r.NoRoute(func(c *gin.Context) {
+		if d.Site != nil && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			d.Site.NotFound(c)
+			return
+		}
+		Abort(c, d.Log, fmt.Errorf("no route %s %s: %w", c.Request.Method, c.Request.URL.Path, domain.ErrNotFound))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: "method_not_allowed", Message: "method not allowed"}})
+	})
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", func(c *gin.Context) {
+		rep := d.Health.Ready(c.Request.Context())
+		status := http.StatusOK
+		if !rep.Ready {
+			status = http.StatusServiceUnavailable
+		}
+		c.JSON(status, rep)
+	})
+
+	api := r.Group("/api/v1", LimitBody(d.MaxBodyBytes), Authenticate(d.Access, d.Log))
+	(&AgencyAPI{svc: d.Agencies, log: d.Log}).Register(api)
+	(&AdminAPI{access: d.Access, store: d.Store, log: d.Log}).Register(api)
+
+	if d.Site != nil {
+		d.Site.Register(r)
+	}
+	return r, nil
+}

@@ -1,0 +1,160 @@
+// Package web renders the public pages: server-side html/template with
+// embedded assets, readable without JavaScript, in Bahasa Indonesia by
+// default with an English switch. Handlers fill typed view models from
+// services; templates never query.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages lists every page template; each is parsed with the layout once at
+// start-up, so a broken template fails the start, not a request.
+var pages = []string{"home", "agency", "about", "error"}
+
+// Engine holds the parsed templates.
+type Engine struct {
+	pages       map[string]*template.Template
+	defaultLang Lang
+	log         *slog.Logger
+}
+
+// NewEngine parses every page.
+func NewEngine(defaultLang Lang, log *slog.Logger) (*Engine, error) {
+	e := &Engine{pages: map[string]*template.Template{}, defaultLang: defaultLang, log: log}
+	// Placeholder funcs so parsing knows the names; Render binds the real,
+	// per-language ones on a clone.
+	funcs := template.FuncMap{"t": translator(defaultLang)}
+	for _, p := range pages {
+		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", p, err)
+		}
+		e.pages[p] = t
+	}
+	return e, nil
+}
+
+// Alternate is a link to the same page in another language.
+type Alternate struct {
+	Lang Lang
+	URL  string
+}
+
+// View is what every page template receives.
+type View struct {
+	Lang       Lang
+	OtherLang  Lang
+	Title      string
+	SwitchURL  string
+	Alternates []Alternate
+	Banners    []string
+	Data       any
+}
+
+// Render writes page with data in the request's language; titleKey is a
+// message key.
+func (e *Engine) Render(c *gin.Context, status int, page, titleKey string, data any) {
+	e.render(c, status, page, titleKey, true, data)
+}
+
+// RenderTitled is Render with a literal title (e.g. an agency's name).
+func (e *Engine) RenderTitled(c *gin.Context, status int, page, title string, data any) {
+	e.render(c, status, page, title, false, data)
+}
+
+func (e *Engine) render(c *gin.Context, status int, page, title string, translate bool, data any) {
+	lang := e.langOf(c)
+	base, ok := e.pages[page]
+	if !ok {
+		e.log.Error("web: unknown page", "page", page)
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	t, err := base.Clone()
+	if err != nil {
+		e.log.Error("web: clone", "err", err)
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	tr := translator(lang)
+	t.Funcs(template.FuncMap{"t": tr})
+	if translate {
+		title = tr(title)
+	}
+	v := View{Lang: lang, OtherLang: other(lang), Title: title, Data: data,
+		SwitchURL: withLang(c.Request.URL, other(lang))}
+	for _, l := range Langs {
+		v.Alternates = append(v.Alternates, Alternate{Lang: l, URL: withLang(c.Request.URL, l)})
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		e.log.ErrorContext(c.Request.Context(), "web: render", "page", page, "err", err)
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	c.Header("Content-Language", string(lang))
+	c.Header("Vary", "Cookie, Accept-Language")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// langCookie remembers an explicit choice.
+const langCookie = "lang"
+
+// langOf picks the language: an explicit ?lang= (remembered in a cookie),
+// else the cookie, else the configured default.
+func (e *Engine) langOf(c *gin.Context) Lang {
+	if l, ok := ParseLang(c.Query("lang")); ok {
+		c.SetSameSite(http.SameSiteLaxMode)
+		c.SetCookie(langCookie, string(l), 365*24*3600, "/", "", false, false)
+		return l
+	}
+	if v, err := c.Cookie(langCookie); err == nil {
+		if l, ok := ParseLang(v); ok {
+			return l
+		}
+	}
+	return e.defaultLang
+}
+
+func other(l Lang) Lang {
+	if l == LangEN {
+		return LangID
+	}
+	return LangEN
+}
+
+func withLang(u *url.URL, l Lang) string {
+	q := u.Query()
+	q.Set("lang", string(l))
+	return u.Path + "?" + q.Encode()
+}
+
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	fsrv := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		fsrv.ServeHTTP(w, r)
+	})
+}
