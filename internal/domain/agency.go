@@ -43,16 +43,19 @@ func (k AgencyKind) IsGovernment() bool {
 
 // Agency is a government unit: a node of the agency tree.
 type Agency struct {
-	Code        string            `json:"code"`
-	Kind        AgencyKind        `json:"kind"`
-	Name        string            `json:"name"`
-	ShortName   string            `json:"short_name"`
-	ParentCode  string            `json:"parent_code,omitempty"`
-	TimeZone    string            `json:"time_zone"`
-	ExternalIDs map[string]string `json:"external_ids,omitempty"`
-	Active      bool              `json:"active"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	Code       string     `json:"code"`
+	Kind       AgencyKind `json:"kind"`
+	Name       string     `json:"name"`
+	ShortName  string     `json:"short_name"`
+	ParentCode string     `json:"parent_code,omitempty"`
+	// GovernmentCode is the government (province, regency/city, ministry,
+	// agency) the unit belongs to: itself for a government. Derived.
+	GovernmentCode string            `json:"government_code,omitempty"`
+	TimeZone       string            `json:"time_zone"`
+	ExternalIDs    map[string]string `json:"external_ids,omitempty"`
+	Active         bool              `json:"active"`
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
 }
 
 var agencyCodeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
