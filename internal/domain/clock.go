@@ -1,6 +1,5 @@
 package domain
 
-
 // ClockKind names one of the three legal clocks of a complaint (design §3.4).
 type ClockKind string
 

@@ -168,3 +168,31 @@ func LatestSchemaVersion() int64 {
 	}
 	return latest
 }
+
+// SchemaColumns lists every application table and its column names, sorted;
+// the migration parity test compares dialects with it.
+func (s *Store) SchemaColumns(ctx context.Context) (map[string][]string, error) {
+	var rows []struct {
+		TableName  string
+		ColumnName string
+	}
+	var q string
+	if s.dialect == Postgres {
+		q = `SELECT table_name, column_name FROM information_schema.columns
+		     WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'
+		     ORDER BY table_name, column_name`
+	} else {
+		q = `SELECT m.name AS table_name, p.name AS column_name
+		     FROM sqlite_master m JOIN pragma_table_info(m.name) p
+		     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'
+		     ORDER BY m.name, p.name`
+	}
+	if err := s.conn(ctx).Raw(q).Scan(&rows).Error; err != nil {
+		return nil, wrap("schema columns", err)
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.TableName] = append(out[r.TableName], r.ColumnName)
+	}
+	return out, nil
+}
