@@ -83,3 +83,13 @@ func TestEveryOptionDocumented(t *testing.T) {
 		require.True(t, strings.HasPrefix(o.Name, Prefix))
 	}
 }
+
+// TestREADMEDocumentsEveryVariable keeps the README's configuration table
+// in step with the options.
+func TestREADMEDocumentsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	for _, o := range Options() {
+		require.Contains(t, string(readme), "| `"+o.Name+"` |", "README configuration table lacks %s", o.Name)
+	}
+}
