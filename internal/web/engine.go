@@ -40,7 +40,7 @@ func NewEngine(defaultLang Lang, log *slog.Logger) (*Engine, error) {
 	e := &Engine{pages: map[string]*template.Template{}, defaultLang: defaultLang, log: log}
 	// Placeholder funcs so parsing knows the names; Render binds the real,
 	// per-language ones on a clone.
-	funcs := template.FuncMap{"t": translator(defaultLang)}
+	funcs := funcsFor(defaultLang)
 	for _, p := range pages {
 		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
@@ -94,7 +94,7 @@ func (e *Engine) render(c *gin.Context, status int, page, title string, translat
 		return
 	}
 	tr := translator(lang)
-	t.Funcs(template.FuncMap{"t": tr})
+	t.Funcs(funcsFor(lang))
 	if translate {
 		title = tr(title)
 	}
