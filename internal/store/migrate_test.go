@@ -17,8 +17,10 @@ func TestMigrationsUpDownUpParity(t *testing.T) {
 	ctx := context.Background()
 	schemas := map[string]map[string][]string{}
 	open := map[string]func(t *testing.T) store.Options{
-		"sqlite":   func(t *testing.T) store.Options { return store.Options{SQLitePath: storetest.SQLitePath(t)} },
-		"postgres": func(t *testing.T) store.Options { return store.Options{DatabaseURL: storetest.PostgresURLForTest(t, true)} },
+		"sqlite": func(t *testing.T) store.Options { return store.Options{SQLitePath: storetest.SQLitePath(t)} },
+		"postgres": func(t *testing.T) store.Options {
+			return store.Options{DatabaseURL: storetest.PostgresURLForTest(t, true)}
+		},
 	}
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
