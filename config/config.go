@@ -28,18 +28,22 @@ const Prefix = "TANGGAP_"
 // variable name without the prefix; `desc` feeds `tanggap config` and the
 // README table; `secret` fields are redacted when printed.
 type Config struct {
-	DatabaseURL     string        `env:"DATABASE_URL" secret:"true" desc:"PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=disable). Empty: embedded SQLite file in the data directory."`
-	DataDir         string        `env:"DATA_DIR" envDefault:"data" desc:"Directory for the embedded database, import uploads and other local state."`
-	ListenAddr      string        `env:"LISTEN_ADDR" envDefault:":8080" desc:"host:port the HTTP server listens on."`
-	PublicBaseURL   string        `env:"PUBLIC_BASE_URL" desc:"Absolute URL the public site is reached at (links in feeds, exports and e-mails). Empty: derived from each request."`
-	DefaultLanguage string        `env:"DEFAULT_LANGUAGE" envDefault:"id" desc:"Language of public pages when the visitor has not chosen: id or en."`
-	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info" desc:"debug, info, warn or error."`
-	LogFormat       string        `env:"LOG_FORMAT" envDefault:"json" desc:"json or text."`
-	MaxBodyBytes    int64         `env:"MAX_BODY_BYTES" envDefault:"10485760" desc:"Largest accepted JSON request body in bytes (uploads have their own limit)."`
-	MaxUploadBytes  int64         `env:"MAX_UPLOAD_BYTES" envDefault:"1073741824" desc:"Largest accepted import upload in bytes."`
-	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s" desc:"How long a graceful shutdown waits for requests and jobs to finish."`
-	DBMaxOpenConns  int           `env:"DB_MAX_OPEN_CONNS" envDefault:"16" desc:"Connection pool size for PostgreSQL (SQLite uses its own small pool)."`
-	TrustedProxies  []string      `env:"TRUSTED_PROXIES" envSeparator:"," desc:"Comma-separated proxy CIDRs whose X-Forwarded-For is trusted. Empty: none."`
+	DatabaseURL         string        `env:"DATABASE_URL" secret:"true" desc:"PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=disable). Empty: embedded SQLite file in the data directory."`
+	DataDir             string        `env:"DATA_DIR" envDefault:"data" desc:"Directory for the embedded database, import uploads and other local state."`
+	ListenAddr          string        `env:"LISTEN_ADDR" envDefault:":8080" desc:"host:port the HTTP server listens on."`
+	PublicBaseURL       string        `env:"PUBLIC_BASE_URL" desc:"Absolute URL the public site is reached at (links in feeds, exports and e-mails). Empty: derived from each request."`
+	DefaultLanguage     string        `env:"DEFAULT_LANGUAGE" envDefault:"id" desc:"Language of public pages when the visitor has not chosen: id or en."`
+	LogLevel            string        `env:"LOG_LEVEL" envDefault:"info" desc:"debug, info, warn or error."`
+	LogFormat           string        `env:"LOG_FORMAT" envDefault:"json" desc:"json or text."`
+	MaxBodyBytes        int64         `env:"MAX_BODY_BYTES" envDefault:"10485760" desc:"Largest accepted JSON request body in bytes (uploads have their own limit)."`
+	MaxUploadBytes      int64         `env:"MAX_UPLOAD_BYTES" envDefault:"1073741824" desc:"Largest accepted import upload in bytes."`
+	ShutdownTimeout     time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s" desc:"How long a graceful shutdown waits for requests and jobs to finish."`
+	DBMaxOpenConns      int           `env:"DB_MAX_OPEN_CONNS" envDefault:"16" desc:"Connection pool size for PostgreSQL (SQLite uses its own small pool)."`
+	TrustedProxies      []string      `env:"TRUSTED_PROXIES" envSeparator:"," desc:"Comma-separated proxy CIDRs whose X-Forwarded-For is trusted. Empty: none."`
+	MetricsToken        string        `env:"METRICS_TOKEN" secret:"true" desc:"When set, /metrics requires Authorization: Bearer <this token>. Empty: /metrics is open (keep it off the public network)."`
+	RateWritePerMinute  int           `env:"RATE_WRITE_PER_MINUTE" envDefault:"300" desc:"API writes (POST/PUT/PATCH/DELETE) allowed per client per minute, as a token bucket; a client is its API token, else its IP. 0: no limit."`
+	RateExportPerMinute int           `env:"RATE_EXPORT_PER_MINUTE" envDefault:"30" desc:"Open-data export downloads allowed per client per minute. 0: no limit."`
+	MinN                int           `env:"MIN_N" envDefault:"10" desc:"Smallest sample size for which a published rate or median is shown; below it the value is null with \"insufficient data\"."`
 }
 
 // Load reads the configuration from environ (os.Environ() form: "K=V"), after
@@ -166,6 +170,15 @@ func (c *Config) Validate() error {
 	}
 	if c.DBMaxOpenConns < 1 {
 		bad("DB_MAX_OPEN_CONNS", "must be at least 1")
+	}
+	if c.RateWritePerMinute < 0 {
+		bad("RATE_WRITE_PER_MINUTE", "must be 0 (no limit) or more")
+	}
+	if c.MinN < 1 {
+		bad("MIN_N", "must be at least 1")
+	}
+	if c.RateExportPerMinute < 0 {
+		bad("RATE_EXPORT_PER_MINUTE", "must be 0 (no limit) or more")
 	}
 	for _, p := range c.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {

@@ -38,6 +38,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad proxy", []string{"TANGGAP_TRUSTED_PROXIES=10.0.0.0/8,nonsense"}, "TANGGAP_TRUSTED_PROXIES", "nonsense"},
 		{"unknown var", []string{"TANGGAP_DATABSE_URL=postgres://x"}, "TANGGAP_DATABSE_URL", "unknown variable"},
 		{"bad base url", []string{"TANGGAP_PUBLIC_BASE_URL=example.org"}, "TANGGAP_PUBLIC_BASE_URL", "absolute"},
+		{"negative rate", []string{"TANGGAP_RATE_WRITE_PER_MINUTE=-1"}, "TANGGAP_RATE_WRITE_PER_MINUTE", "0 (no limit)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,13 +68,15 @@ func TestFileAndEnvPrecedence(t *testing.T) {
 }
 
 func TestRedactedHidesPassword(t *testing.T) {
-	cfg, err := Load([]string{"TANGGAP_DATABASE_URL=postgres://app:s3cret@db:5432/tanggap?sslmode=disable"})
+	cfg, err := Load([]string{"TANGGAP_DATABASE_URL=postgres://app:s3cret@db:5432/tanggap?sslmode=disable", "TANGGAP_METRICS_TOKEN=scr4pe-secret"})
 	require.NoError(t, err)
 	var dump strings.Builder
 	for _, kv := range cfg.Redacted() {
 		dump.WriteString(kv[0] + "=" + kv[1] + "\n")
 	}
 	require.NotContains(t, dump.String(), "s3cret")
+	require.NotContains(t, dump.String(), "scr4pe-secret")
+	require.Contains(t, dump.String(), "TANGGAP_METRICS_TOKEN=[redacted]")
 	require.Contains(t, dump.String(), "TANGGAP_DATABASE_URL=postgres://app:xxxxx@db:5432/tanggap")
 }
 

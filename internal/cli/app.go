@@ -11,17 +11,27 @@ import (
 	"github.com/tanggap-id/tanggap/internal/access"
 	"github.com/tanggap-id/tanggap/internal/agencies"
 	"github.com/tanggap-id/tanggap/internal/audit"
+	"github.com/tanggap-id/tanggap/internal/clocks"
+	"github.com/tanggap-id/tanggap/internal/ingest"
+	"github.com/tanggap-id/tanggap/internal/spbeindex"
 	"github.com/tanggap-id/tanggap/internal/store"
+	"github.com/tanggap-id/tanggap/internal/telemetry"
 )
 
 // app is the set of services one process uses, built from the config.
 type app struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	store    *store.Store
-	audit    *audit.Recorder
-	access   *access.Service
-	agencies *agencies.Service
+	cfg       *config.Config
+	log       *slog.Logger
+	store     *store.Store
+	audit     *audit.Recorder
+	access    *access.Service
+	agencies  *agencies.Service
+	spbe      *spbeindex.Service
+	calendars *clocks.Calendars
+	policies  *clocks.Policies
+	clocks    *clocks.Service
+	ingest    *ingest.Service
+	metrics   *telemetry.Metrics
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -53,7 +63,28 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	}
 	rec := audit.NewRecorder(st, log, time.Now)
 	acc := access.NewService(st, rec, time.Now)
-	return &app{cfg: cfg, log: log, store: st, audit: rec, access: acc, agencies: agencies.NewService(st, acc, rec)}, nil
+	a := &app{cfg: cfg, log: log, store: st, audit: rec, access: acc, agencies: agencies.NewService(st, acc, rec)}
+	fws, err := spbeindex.EmbeddedFrameworks()
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	a.spbe = spbeindex.NewService(st, acc, rec, a.agencies, fws, time.Now)
+	a.calendars = clocks.NewCalendars(st, log, time.Now)
+	a.policies = clocks.NewPolicies(st, acc, rec, time.Now)
+	a.clocks = clocks.NewService(st, a.calendars, a.policies, rec, log, time.Now)
+	a.ingest = ingest.NewService(st, acc, rec, ingest.Options{DataDir: cfg.DataDir, Log: log, AfterCommit: a.clocks.AfterIngest})
+	v, commit, gov := BuildInfo()
+	a.metrics = telemetry.New(telemetry.BuildInfo{Version: v, Commit: commit, GoVersion: gov}, telemetry.Options{Log: log})
+	a.metrics.SetCalendarSource(func(ctx context.Context) (int, error) {
+		cal, _, err := a.calendars.Current(ctx)
+		if err != nil {
+			return 0, err
+		}
+		_, last := cal.CoveredYears()
+		return last - time.Now().In(time.FixedZone("WIB", 7*3600)).Year(), nil // national dates are Jakarta's
+	})
+	return a, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

@@ -27,7 +27,12 @@ func catalogCmd() *command {
 						return err
 					}
 					printImportReport(e.stdout, "catalogue", rep)
-					return nil
+					n, err := a.calendars.EnsureSeeded(ctx)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "holidays: %d added from the embedded calendar\n", n)
+					return a.policies.EnsureSeeded(ctx)
 				})
 			}},
 	}}

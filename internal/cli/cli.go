@@ -49,7 +49,8 @@ func (e exitError) Unwrap() error { return e.err }
 
 func root() *command {
 	return &command{name: "tanggap", summary: "complaint clocks, agency metrics and the SPBE index for Indonesian government", sub: []*command{
-		serveCmd(), migrateCmd(), catalogCmd(), agenciesCmd(), tokenCmd(), configCmd(), demoCmd(), versionCmd(),
+		serveCmd(), migrateCmd(), catalogCmd(), agenciesCmd(), tokenCmd(), configCmd(), demoCmd(), versionCmd(), spbeCmd(),
+		holidaysCmd(), recomputeCmd(), sweepCmd(), importCmd(), genCmd(),
 	}}
 }
 

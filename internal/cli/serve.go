@@ -48,11 +48,16 @@ func serve(ctx context.Context, a *app, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
-	site := web.NewSite(engine, a.agencies, a.log)
+	site := web.NewSite(engine, a.agencies, a.log).WithSPBE(a.spbe)
+	site.WithComplaints(a.clocks)
+	engine.AddBanners(web.CalendarBanners(a.calendars, time.Now))
 	router, err := httpapi.NewRouter(httpapi.Deps{
-		Log: a.log, Store: a.store, Access: a.access, Agencies: a.agencies,
-		Health: health.NewChecker(a.store), MaxBodyBytes: a.cfg.MaxBodyBytes,
+		Log: a.log, Store: a.store, Access: a.access, Agencies: a.agencies, SPBE: a.spbe, Ingest: a.ingest, MaxUploadBytes: a.cfg.MaxUploadBytes,
+		Clocks: a.clocks, Policies: a.policies,
+		Health: health.NewChecker(a.store, a.calendars.CoverageWarnings), MaxBodyBytes: a.cfg.MaxBodyBytes,
 		TrustedProxies: a.cfg.TrustedProxies, Site: site,
+		Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken,
+		WriteLimiter: httpapi.NewLimiter(a.cfg.RateWritePerMinute, nil), ExportLimiter: httpapi.NewLimiter(a.cfg.RateExportPerMinute, nil),
 	})
 	if err != nil {
 		return err
@@ -65,6 +70,9 @@ func serve(ctx context.Context, a *app, ready func(addr string)) error {
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// the import worker stops after the HTTP server (deferred), before the DB closes
+	stopImports := a.ingest.StartWorker(ctx)
+	defer stopImports()
 	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.cfg.ListenAddr, err)

@@ -12,7 +12,10 @@ import (
 
 	"github.com/tanggap-id/tanggap/internal/access"
 	"github.com/tanggap-id/tanggap/internal/agencies"
+	"github.com/tanggap-id/tanggap/internal/clocks"
 	"github.com/tanggap-id/tanggap/internal/domain"
+	"github.com/tanggap-id/tanggap/internal/ingest"
+	"github.com/tanggap-id/tanggap/internal/spbeindex"
 )
 
 // JawaBarat is the province whose governments get units and data.
@@ -21,6 +24,9 @@ const JawaBarat = "32"
 // Deps are the services the demo writes through.
 type Deps struct {
 	Agencies *agencies.Service
+	SPBE     *spbeindex.Service
+	Ingest   *ingest.Service
+	Clocks   *clocks.Service
 	Log      *slog.Logger
 }
 
@@ -35,6 +41,9 @@ func Steps() []Step {
 	return []Step{
 		{Name: "catalogue", Run: loadCatalogue},
 		{Name: "units", Run: addUnits},
+		{Name: "spbe", Run: loadSPBE},
+		{Name: "complaints", Run: addComplaints},
+		{Name: "clocks", Run: computeClocks},
 	}
 }
 

@@ -13,9 +13,13 @@ import (
 
 	"github.com/tanggap-id/tanggap/internal/access"
 	"github.com/tanggap-id/tanggap/internal/agencies"
+	"github.com/tanggap-id/tanggap/internal/clocks"
 	"github.com/tanggap-id/tanggap/internal/domain"
 	"github.com/tanggap-id/tanggap/internal/health"
+	"github.com/tanggap-id/tanggap/internal/ingest"
+	"github.com/tanggap-id/tanggap/internal/spbeindex"
 	"github.com/tanggap-id/tanggap/internal/store"
+	"github.com/tanggap-id/tanggap/internal/telemetry"
 )
 
 // Deps are what the router needs; cli builds them.
@@ -24,9 +28,22 @@ type Deps struct {
 	Store          *store.Store
 	Access         *access.Service
 	Agencies       *agencies.Service
+	Clocks         *clocks.Service
+	Policies       *clocks.Policies
+	SPBE           *spbeindex.Service
+	Ingest         *ingest.Service
+	MaxUploadBytes int64
 	Health         *health.Checker
 	MaxBodyBytes   int64
 	TrustedProxies []string
+	// Metrics, when set, instruments every request and serves /metrics,
+	// behind MetricsToken when that is set.
+	Metrics      *telemetry.Metrics
+	MetricsToken string
+	// WriteLimiter limits /api/v1 writes per client; ExportLimiter is for
+	// export routes to wrap with RateLimit. nil: no limit.
+	WriteLimiter  *Limiter
+	ExportLimiter *Limiter
 	// Site registers the public pages (package web) on the engine.
 	Site interface {
 		Register(r *gin.Engine)
@@ -41,7 +58,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, err
 	}
-	r.Use(RequestID(), AccessLog(d.Log), Recover(d.Log))
+	r.Use(SecurityHeaders(d.TrustedProxies), RequestID(), AccessLog(d.Log), Instrument(d.Metrics), Recover(d.Log))
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) {
 		if d.Site != nil && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
@@ -64,9 +81,28 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		c.JSON(status, rep)
 	})
 
-	api := r.Group("/api/v1", LimitBody(d.MaxBodyBytes), Authenticate(d.Access, d.Log))
+	if d.Metrics != nil {
+		r.GET("/metrics", MetricsEndpoint(d.Metrics, d.MetricsToken, d.Log))
+	}
+
+	api := r.Group("/api/v1", LimitBody(d.MaxBodyBytes), Authenticate(d.Access, d.Log), RateLimitWrites(d.WriteLimiter))
 	(&AgencyAPI{svc: d.Agencies, log: d.Log}).Register(api)
 	(&AdminAPI{access: d.Access, store: d.Store, log: d.Log}).Register(api)
+	if d.Ingest != nil {
+		(&ComplaintAPI{svc: d.Ingest, log: d.Log, clocks: d.Clocks}).Register(api)
+		uploads := r.Group("/api/v1", LimitBody(d.MaxUploadBytes), Authenticate(d.Access, d.Log), RateLimitWrites(d.WriteLimiter))
+		(&ImportAPI{svc: d.Ingest, log: d.Log}).Register(api, uploads)
+	}
+	if d.Clocks != nil {
+		(&HolidayAPI{svc: d.Clocks, log: d.Log}).Register(api)
+		(&ClockAPI{svc: d.Clocks, log: d.Log}).Register(api)
+	}
+	if d.Policies != nil {
+		(&PolicyAPI{svc: d.Policies, log: d.Log}).Register(api)
+	}
+	if d.SPBE != nil {
+		(&SPBEAPI{svc: d.SPBE, log: d.Log}).Register(api)
+	}
 
 	if d.Site != nil {
 		d.Site.Register(r)

@@ -6,6 +6,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -26,14 +27,28 @@ var staticFS embed.FS
 
 // pages lists every page template; each is parsed with the layout once at
 // start-up, so a broken template fails the start, not a request.
-var pages = []string{"home", "agency", "about", "error"}
+var pages = []string{"home", "agency", "about", "error", "spbe_province", "spbe_agency", "complaint"}
 
 // Engine holds the parsed templates.
 type Engine struct {
 	pages       map[string]*template.Template
 	defaultLang Lang
 	log         *slog.Logger
+	banners     []BannerSource
 }
+
+// Banner is a site-wide notice: a message key and its arguments.
+type Banner struct {
+	Key  string
+	Args []any
+}
+
+// BannerSource supplies notices shown on every page (e.g. a holiday
+// calendar missing next year).
+type BannerSource func(ctx context.Context) []Banner
+
+// AddBanners registers a source of site-wide notices. Call before serving.
+func (e *Engine) AddBanners(src BannerSource) { e.banners = append(e.banners, src) }
 
 // NewEngine parses every page.
 func NewEngine(defaultLang Lang, log *slog.Logger) (*Engine, error) {
@@ -102,6 +117,11 @@ func (e *Engine) render(c *gin.Context, status int, page, title string, translat
 		SwitchURL: withLang(c.Request.URL, other(lang))}
 	for _, l := range Langs {
 		v.Alternates = append(v.Alternates, Alternate{Lang: l, URL: withLang(c.Request.URL, l)})
+	}
+	for _, src := range e.banners {
+		for _, b := range src(c.Request.Context()) {
+			v.Banners = append(v.Banners, tr(b.Key, b.Args...))
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

@@ -22,9 +22,11 @@ type AgencyReader interface {
 
 // Site registers the public pages.
 type Site struct {
-	engine   *Engine
-	agencies AgencyReader
-	log      *slog.Logger
+	engine     *Engine
+	agencies   AgencyReader
+	log        *slog.Logger
+	spbe       SPBEReader            // optional: set by WithSPBE
+	complaints ComplaintStatusReader // optional: set by WithComplaints
 }
 
 // NewSite builds the public site.
@@ -39,6 +41,8 @@ func (s *Site) Register(r *gin.Engine) {
 	r.GET("/", s.home)
 	r.GET("/wilayah/:code", s.agency)
 	r.GET("/tentang", s.about)
+	s.registerSPBE(r)
+	s.registerComplaints(r)
 	r.GET("/about", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/tentang?lang=en") })
 }
 
