@@ -44,6 +44,22 @@ type Config struct {
 	RateWritePerMinute  int           `env:"RATE_WRITE_PER_MINUTE" envDefault:"300" desc:"API writes (POST/PUT/PATCH/DELETE) allowed per client per minute, as a token bucket; a client is its API token, else its IP. 0: no limit."`
 	RateExportPerMinute int           `env:"RATE_EXPORT_PER_MINUTE" envDefault:"30" desc:"Open-data export downloads allowed per client per minute. 0: no limit."`
 	MinN                int           `env:"MIN_N" envDefault:"10" desc:"Smallest sample size for which a published rate or median is shown; below it the value is null with \"insufficient data\"."`
+	SchedulerEnabled    bool          `env:"SCHEDULER_ENABLED" envDefault:"true" desc:"Run the scheduled jobs (SLA sweep, retention, ...) in this serve process. false: an API-only replica; jobs still run by hand."`
+	JobSchedules        string        `env:"JOB_SCHEDULES" desc:"Per-job schedule overrides, name=cron spec pairs separated by ';' and read in Asia/Jakarta (e.g. sla-sweep=*/5 * * * *;retention=off). Empty: built-in schedules."`
+	RetentionAge        Age           `env:"RETENTION_AGE" envDefault:"730d" desc:"How long after a complaint closes its reporter's name and contact are kept before the retention job removes them (730d, 2y)."`
+	ReplicaID           string        `env:"REPLICA_ID" desc:"This process's name in job run records. Empty: hostname/pid."`
+	// Agency workspace (/kerja): sessions, sign-in lock and digest e-mail.
+	SessionIdleTimeout  time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"30m" desc:"A workspace session ends after this long without a request."`
+	SessionMaxAge       time.Duration `env:"SESSION_MAX_AGE" envDefault:"12h" desc:"A workspace session ends this long after sign-in, however active."`
+	SignInLockThreshold int           `env:"SIGNIN_LOCK_THRESHOLD" envDefault:"5" desc:"Wrong passwords in a row that temporarily lock a workspace account."`
+	SignInLockDuration  time.Duration `env:"SIGNIN_LOCK_DURATION" envDefault:"15m" desc:"How long a workspace account stays locked after too many wrong passwords."`
+	SignInPerMinute     int           `env:"SIGNIN_PER_MINUTE" envDefault:"20" desc:"Sign-in attempts allowed per client IP per minute (on top of the account lock)."`
+	SMTPHost            string        `env:"SMTP_HOST" desc:"SMTP server for daily digest e-mails. Empty: e-mail digests are not sent (webhooks still are)."`
+	SMTPPort            int           `env:"SMTP_PORT" envDefault:"587" desc:"SMTP server port (587 for STARTTLS, 465 for implicit TLS)."`
+	SMTPTLS             string        `env:"SMTP_TLS" envDefault:"starttls" desc:"SMTP transport security: starttls (required upgrade), tls (implicit, port 465) or none (a relay on localhost only)."`
+	SMTPUsername        string        `env:"SMTP_USERNAME" desc:"SMTP user name for PLAIN authentication. Empty: no authentication."`
+	SMTPPassword        string        `env:"SMTP_PASSWORD" secret:"true" desc:"SMTP password."`
+	SMTPFrom            string        `env:"SMTP_FROM" desc:"From address of digest e-mails, e.g. Tanggap <tanggap@example.go.id>."`
 }
 
 // Load reads the configuration from environ (os.Environ() form: "K=V"), after
@@ -184,6 +200,26 @@ func (c *Config) Validate() error {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			bad("TRUSTED_PROXIES", "%q is neither an IP nor a CIDR", p)
 		}
+	}
+	for _, part := range strings.Split(c.JobSchedules, ";") {
+		if name, spec, ok := strings.Cut(part, "="); strings.TrimSpace(part) != "" && (!ok || strings.TrimSpace(name) == "" || strings.TrimSpace(spec) == "") {
+			bad("JOB_SCHEDULES", "%q is not name=cron spec (e.g. sla-sweep=*/10 * * * *)", part)
+		}
+	}
+	if c.SessionIdleTimeout <= 0 || c.SessionMaxAge <= 0 || c.SessionIdleTimeout > c.SessionMaxAge {
+		bad("SESSION_IDLE_TIMEOUT", "must be positive and no longer than TANGGAP_SESSION_MAX_AGE")
+	}
+	if c.SignInLockThreshold < 1 {
+		bad("SIGNIN_LOCK_THRESHOLD", "must be at least 1")
+	}
+	if c.SignInLockDuration <= 0 {
+		bad("SIGNIN_LOCK_DURATION", "must be a positive duration such as 15m")
+	}
+	if c.SMTPTLS != "starttls" && c.SMTPTLS != "tls" && c.SMTPTLS != "none" {
+		bad("SMTP_TLS", "%q: valid values are starttls, tls, none", c.SMTPTLS)
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		bad("SMTP_FROM", "is required when TANGGAP_SMTP_HOST is set")
 	}
 	return errors.Join(errs...)
 }

@@ -12,26 +12,41 @@ import (
 	"github.com/tanggap-id/tanggap/internal/agencies"
 	"github.com/tanggap-id/tanggap/internal/audit"
 	"github.com/tanggap-id/tanggap/internal/clocks"
+	"github.com/tanggap-id/tanggap/internal/commitments"
 	"github.com/tanggap-id/tanggap/internal/ingest"
+	"github.com/tanggap-id/tanggap/internal/jobs"
+	"github.com/tanggap-id/tanggap/internal/metrics"
+	"github.com/tanggap-id/tanggap/internal/open311"
+	"github.com/tanggap-id/tanggap/internal/opendata"
+	"github.com/tanggap-id/tanggap/internal/retention"
 	"github.com/tanggap-id/tanggap/internal/spbeindex"
 	"github.com/tanggap-id/tanggap/internal/store"
 	"github.com/tanggap-id/tanggap/internal/telemetry"
+	"github.com/tanggap-id/tanggap/internal/workspace"
 )
 
 // app is the set of services one process uses, built from the config.
 type app struct {
-	cfg       *config.Config
-	log       *slog.Logger
-	store     *store.Store
-	audit     *audit.Recorder
-	access    *access.Service
-	agencies  *agencies.Service
-	spbe      *spbeindex.Service
-	calendars *clocks.Calendars
-	policies  *clocks.Policies
-	clocks    *clocks.Service
-	ingest    *ingest.Service
-	metrics   *telemetry.Metrics
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *store.Store
+	audit    *audit.Recorder
+	access   *access.Service
+	agencies *agencies.Service
+	spbe     *spbeindex.Service
+	openData *opendata.Service // /open-data downloads
+	open311  *open311.Service  // /open311/v2 (GeoReport v2 read side)
+	// commitments measures signed commitments (SPBE index source; no complaint-metrics source yet)
+	commitments *commitments.Service
+	calendars   *clocks.Calendars
+	policies    *clocks.Policies
+	clocks      *clocks.Service
+	ingest      *ingest.Service
+	rollups     *metrics.Service // published figures (roll-ups)
+	metrics     *telemetry.Metrics
+	retention   *retention.Service
+	jobs        *jobs.Runner       // scheduled jobs (cli/jobs.go registers them)
+	workspace   *workspace.Service // agency workspace: users, sessions, queue, digests
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -70,10 +85,19 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		return nil, err
 	}
 	a.spbe = spbeindex.NewService(st, acc, rec, a.agencies, fws, time.Now)
+	a.openData = opendata.NewService(st, time.Now, open311.DefaultJurisdiction)
+	a.open311 = open311.NewService(st, time.Now, open311.DefaultJurisdiction, open311.HostOf(cfg.PublicBaseURL))
+	a.commitments = commitments.NewService(st, acc, rec, a.agencies, commitments.Options{Log: log}).
+		WithSources(nil, commitments.SPBEIndex{History: a.spbe})
 	a.calendars = clocks.NewCalendars(st, log, time.Now)
 	a.policies = clocks.NewPolicies(st, acc, rec, time.Now)
 	a.clocks = clocks.NewService(st, a.calendars, a.policies, rec, log, time.Now)
-	a.ingest = ingest.NewService(st, acc, rec, ingest.Options{DataDir: cfg.DataDir, Log: log, AfterCommit: a.clocks.AfterIngest})
+	a.rollups = metrics.NewService(st, log, time.Now, cfg.MinN)
+	a.clocks.OnClocksReplaced = a.rollups.MarkComplaints
+	a.ingest = ingest.NewService(st, acc, rec, ingest.Options{DataDir: cfg.DataDir, Log: log, AfterCommit: func(ctx context.Context) {
+		a.clocks.AfterIngest(ctx)
+		a.rollups.AfterChange(ctx)
+	}})
 	v, commit, gov := BuildInfo()
 	a.metrics = telemetry.New(telemetry.BuildInfo{Version: v, Commit: commit, GoVersion: gov}, telemetry.Options{Log: log})
 	a.metrics.SetCalendarSource(func(ctx context.Context) (int, error) {
@@ -84,6 +108,11 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		_, last := cal.CoveredYears()
 		return last - time.Now().In(time.FixedZone("WIB", 7*3600)).Year(), nil // national dates are Jakarta's
 	})
+	a.workspace = newWorkspace(a)
+	if err := a.buildJobs(); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	return a, nil
 }
 

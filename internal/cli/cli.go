@@ -50,7 +50,8 @@ func (e exitError) Unwrap() error { return e.err }
 func root() *command {
 	return &command{name: "tanggap", summary: "complaint clocks, agency metrics and the SPBE index for Indonesian government", sub: []*command{
 		serveCmd(), migrateCmd(), catalogCmd(), agenciesCmd(), tokenCmd(), configCmd(), demoCmd(), versionCmd(), spbeCmd(),
-		holidaysCmd(), recomputeCmd(), sweepCmd(), importCmd(), genCmd(),
+		holidaysCmd(), recomputeCmd(), sweepCmd(), importCmd(), genCmd(), rollupCmd(), commitmentsCmd(), usersCmd(),
+		runJobCmd(), jobsCmd(),
 	}}
 }
 

@@ -45,7 +45,7 @@ func demoCmd() *command {
 			if err := a.requireSchema(ctx, true); err != nil {
 				return err
 			}
-			if err := demo.Build(ctx, demo.Deps{Agencies: a.agencies, SPBE: a.spbe, Ingest: a.ingest, Clocks: a.clocks, Log: log}); err != nil {
+			if err := demo.Build(ctx, demo.Deps{Agencies: a.agencies, SPBE: a.spbe, Ingest: a.ingest, Clocks: a.clocks, Rollups: a.rollups, Commitments: a.commitments, Log: log}); err != nil {
 				return err
 			}
 			secret, _, err := a.access.CreateToken(ctx, access.CLI(), access.NewToken{Name: "demo-admin", Role: access.RoleAdmin, ExpiresIn: 0})

@@ -50,14 +50,21 @@ func serve(ctx context.Context, a *app, ready func(addr string)) error {
 	}
 	site := web.NewSite(engine, a.agencies, a.log).WithSPBE(a.spbe)
 	site.WithComplaints(a.clocks)
+	site.WithOpenData(a.openData)
+	site.WithMetrics(a.rollups)
+	site.WithCommitments(a.commitments, time.Now)
+	site.WithWorkspace(web.NewWorkspace(engine, a.workspace, a.log, web.WorkspaceOptions{TrustedProxies: a.cfg.TrustedProxies,
+		BaseURL: a.cfg.PublicBaseURL, SignInPerMinute: a.cfg.SignInPerMinute}))
 	engine.AddBanners(web.CalendarBanners(a.calendars, time.Now))
 	router, err := httpapi.NewRouter(httpapi.Deps{
 		Log: a.log, Store: a.store, Access: a.access, Agencies: a.agencies, SPBE: a.spbe, Ingest: a.ingest, MaxUploadBytes: a.cfg.MaxUploadBytes,
-		Clocks: a.clocks, Policies: a.policies,
+		Clocks: a.clocks, Policies: a.policies, Rollups: a.rollups, Commitments: a.commitments,
+		Jobs: a.jobs, Workspace: a.workspace,
 		Health: health.NewChecker(a.store, a.calendars.CoverageWarnings), MaxBodyBytes: a.cfg.MaxBodyBytes,
 		TrustedProxies: a.cfg.TrustedProxies, Site: site,
 		Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken,
 		WriteLimiter: httpapi.NewLimiter(a.cfg.RateWritePerMinute, nil), ExportLimiter: httpapi.NewLimiter(a.cfg.RateExportPerMinute, nil),
+		OpenData: a.openData, Open311: a.open311,
 	})
 	if err != nil {
 		return err
@@ -73,6 +80,13 @@ func serve(ctx context.Context, a *app, ready func(addr string)) error {
 	// the import worker stops after the HTTP server (deferred), before the DB closes
 	stopImports := a.ingest.StartWorker(ctx)
 	defer stopImports()
+	// scheduled jobs stop after the HTTP server too (deferred, so first)
+	defer a.stopJobs()
+	if a.cfg.SchedulerEnabled {
+		if err := a.jobs.Start(ctx); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.cfg.ListenAddr, err)

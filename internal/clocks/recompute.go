@@ -29,6 +29,11 @@ type Service struct {
 	audit     *audit.Recorder
 	log       *slog.Logger
 	now       func() time.Time
+
+	// OnClocksReplaced, when set, runs inside each recompute transaction
+	// just before and just after the batch's clocks are replaced (the
+	// roll-ups mark the periods both states touch).
+	OnClocksReplaced func(ctx context.Context, tx *store.Store, complaintIDs []int64) error
 }
 
 // NewService builds the clock service.
@@ -230,9 +235,19 @@ func (s *Service) recompute(ctx context.Context, r *run, ids []int64, done func(
 			okIDs = append(okIDs, in.ID)
 		}
 		err = s.store.InBulkTx(ctx, func(ctx context.Context, tx *store.Store) error {
+			if s.OnClocksReplaced != nil {
+				if err := s.OnClocksReplaced(ctx, tx, batch); err != nil {
+					return err
+				}
+			}
 			res, err := tx.ReplaceOpenClocks(ctx, okIDs, recs)
 			if err != nil {
 				return err
+			}
+			if s.OnClocksReplaced != nil {
+				if err := s.OnClocksReplaced(ctx, tx, batch); err != nil {
+					return err
+				}
 			}
 			rep.Clocks += res.Written
 			rep.Frozen += res.Frozen

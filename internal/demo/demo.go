@@ -13,8 +13,10 @@ import (
 	"github.com/tanggap-id/tanggap/internal/access"
 	"github.com/tanggap-id/tanggap/internal/agencies"
 	"github.com/tanggap-id/tanggap/internal/clocks"
+	"github.com/tanggap-id/tanggap/internal/commitments"
 	"github.com/tanggap-id/tanggap/internal/domain"
 	"github.com/tanggap-id/tanggap/internal/ingest"
+	"github.com/tanggap-id/tanggap/internal/metrics"
 	"github.com/tanggap-id/tanggap/internal/spbeindex"
 )
 
@@ -27,7 +29,11 @@ type Deps struct {
 	SPBE     *spbeindex.Service
 	Ingest   *ingest.Service
 	Clocks   *clocks.Service
+	Rollups  *metrics.Service
 	Log      *slog.Logger
+
+	// Commitments, when set, gets the seed commitments.
+	Commitments *commitments.Service
 }
 
 // Step is one named part of the demo data.
@@ -44,6 +50,8 @@ func Steps() []Step {
 		{Name: "spbe", Run: loadSPBE},
 		{Name: "complaints", Run: addComplaints},
 		{Name: "clocks", Run: computeClocks},
+		{Name: "metrics", Run: buildRollups},
+		{Name: "commitments", Run: seedCommitments},
 	}
 }
 

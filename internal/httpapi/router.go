@@ -14,12 +14,18 @@ import (
 	"github.com/tanggap-id/tanggap/internal/access"
 	"github.com/tanggap-id/tanggap/internal/agencies"
 	"github.com/tanggap-id/tanggap/internal/clocks"
+	"github.com/tanggap-id/tanggap/internal/commitments"
 	"github.com/tanggap-id/tanggap/internal/domain"
 	"github.com/tanggap-id/tanggap/internal/health"
 	"github.com/tanggap-id/tanggap/internal/ingest"
+	"github.com/tanggap-id/tanggap/internal/jobs"
+	"github.com/tanggap-id/tanggap/internal/metrics"
+	"github.com/tanggap-id/tanggap/internal/open311"
+	"github.com/tanggap-id/tanggap/internal/opendata"
 	"github.com/tanggap-id/tanggap/internal/spbeindex"
 	"github.com/tanggap-id/tanggap/internal/store"
 	"github.com/tanggap-id/tanggap/internal/telemetry"
+	"github.com/tanggap-id/tanggap/internal/workspace"
 )
 
 // Deps are what the router needs; cli builds them.
@@ -31,6 +37,10 @@ type Deps struct {
 	Clocks         *clocks.Service
 	Policies       *clocks.Policies
 	SPBE           *spbeindex.Service
+	Commitments    *commitments.Service
+	Rollups        *metrics.Service   // published performance figures
+	Jobs           *jobs.Runner       // scheduled jobs: status and manual runs
+	Workspace      *workspace.Service // workspace accounts and the reporter access log
 	Ingest         *ingest.Service
 	MaxUploadBytes int64
 	Health         *health.Checker
@@ -44,6 +54,9 @@ type Deps struct {
 	// export routes to wrap with RateLimit. nil: no limit.
 	WriteLimiter  *Limiter
 	ExportLimiter *Limiter
+	// OpenData serves /open-data downloads; Open311 serves /open311/v2.
+	OpenData *opendata.Service
+	Open311  *open311.Service
 	// Site registers the public pages (package web) on the engine.
 	Site interface {
 		Register(r *gin.Engine)
@@ -102,6 +115,25 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	if d.SPBE != nil {
 		(&SPBEAPI{svc: d.SPBE, log: d.Log}).Register(api)
+	}
+	if d.Commitments != nil {
+		(&CommitmentAPI{svc: d.Commitments, log: d.Log}).Register(api)
+	}
+	if d.Rollups != nil {
+		(&MetricsAPI{svc: d.Rollups, log: d.Log}).Register(api)
+	}
+	if d.Workspace != nil {
+		(&UserAPI{svc: d.Workspace, log: d.Log}).Register(api)
+	}
+	if d.Jobs != nil {
+		(&JobAPI{svc: d.Jobs, log: d.Log}).Register(api)
+	}
+
+	if d.OpenData != nil {
+		NewOpenDataAPI(d.OpenData, d.Log, d.ExportLimiter).Register(r)
+	}
+	if d.Open311 != nil {
+		NewOpen311API(d.Open311, d.Log, d.ExportLimiter).Register(r)
 	}
 
 	if d.Site != nil {

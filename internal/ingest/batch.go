@@ -31,6 +31,11 @@ type batchWriter struct {
 	idx   *agencyIndex
 	scope scope
 	now   time.Time
+	// direct lets the store COPY rows it is told are new straight into
+	// their tables (PostgreSQL bulk path). A concurrent writer of the same
+	// keys then fails the batch with ErrConflict, and the file import
+	// retries it without direct; the API keeps the conflict-tolerant path.
+	direct bool
 }
 
 // pending is a valid row on its way to the store.
@@ -162,7 +167,10 @@ func (w *batchWriter) write(ctx context.Context, tx *store.Store, items []parse.
 	}
 
 	var inserts []store.ComplaintWrite
-	var dirty []int64
+	var dirty []int64                     // complaints that may already carry a mark
+	var newIDs []int64                    // complaints created here: no mark yet
+	var fresh map[store.ComplaintKey]bool // created here: events not linked below are new
+	var linked map[store.EventKey]bool    // their orphans, stored before them
 	for _, p := range complaints {
 		c := p.c.Complaint
 		k := store.ComplaintKey{Source: c.Source, TrackingID: c.TrackingID}
@@ -196,12 +204,14 @@ func (w *batchWriter) write(ctx context.Context, tx *store.Store, items []parse.
 			return nil, store.ImportCounts{}, nil, err
 		}
 		newKeys := make([]store.ComplaintKey, 0, len(created))
+		fresh = make(map[store.ComplaintKey]bool, len(created))
 		for k, id := range created {
 			ids[k] = id
-			dirty = append(dirty, id)
+			newIDs = append(newIDs, id)
 			newKeys = append(newKeys, k)
+			fresh[k] = true
 		}
-		if _, err := tx.LinkOrphanEvents(ctx, newKeys); err != nil {
+		if linked, err = tx.LinkOrphanEventKeys(ctx, newKeys); err != nil {
 			return nil, store.ImportCounts{}, nil, err
 		}
 	}
@@ -232,7 +242,9 @@ func (w *batchWriter) write(ctx context.Context, tx *store.Store, items []parse.
 	if len(evs) > 0 {
 		writes := make([]store.EventWrite, len(evs))
 		for i, pe := range evs {
-			writes[i] = store.EventWrite{Event: pe.ev, ComplaintID: ids[store.ComplaintKey{Source: pe.ev.Source, TrackingID: pe.ev.TrackingID}]}
+			k := store.ComplaintKey{Source: pe.ev.Source, TrackingID: pe.ev.TrackingID}
+			writes[i] = store.EventWrite{Event: pe.ev, ComplaintID: ids[k],
+				New: w.direct && fresh[k] && !linked[store.EventKey{Source: k.Source, TrackingID: k.TrackingID, EventID: pe.ev.EventID}]}
 			if pe.ref != nil {
 				writes[i].AgencyID = pe.ref.ID
 			}
@@ -247,7 +259,9 @@ func (w *batchWriter) write(ctx context.Context, tx *store.Store, items []parse.
 		for i, pe := range evs {
 			if created[i] {
 				pe.res.EventsCreated++
-				dirty = append(dirty, writes[i].ComplaintID) // 0 (orphan) is skipped
+				if !fresh[store.ComplaintKey{Source: pe.ev.Source, TrackingID: pe.ev.TrackingID}] {
+					dirty = append(dirty, writes[i].ComplaintID) // 0 (orphan) is skipped
+				}
 			} else {
 				pe.res.EventsUnchanged++
 			}
@@ -257,6 +271,11 @@ func (w *batchWriter) write(ctx context.Context, tx *store.Store, items []parse.
 					pe.res.Outcome = Created
 				}
 			}
+		}
+	}
+	if len(newIDs) > 0 {
+		if err := tx.MarkNewComplaintsDirty(ctx, newIDs, w.now); err != nil {
+			return nil, store.ImportCounts{}, nil, err
 		}
 	}
 	if len(dirty) > 0 {

@@ -299,7 +299,7 @@ func (s *Service) runJob(ctx context.Context, sc scope, idx *agencyIndex, job st
 	for b := range in {
 		var counts store.ImportCounts
 		w.now = s.now()
-		err := s.store.InBulkTx(ctx, func(ctx context.Context, tx *store.Store) error {
+		commit := func(ctx context.Context, tx *store.Store) error {
 			_, c, rejections, err := w.write(ctx, tx, b.items)
 			if err != nil {
 				return err
@@ -309,7 +309,17 @@ func (s *Service) runJob(ctx context.Context, sc scope, idx *agencyIndex, job st
 			}
 			counts = c
 			return tx.CheckpointImportJob(ctx, job.ID, c, b.next.Offset, b.next.Line, w.now)
-		})
+		}
+		w.direct = true
+		err := s.store.InBulkTx(ctx, commit)
+		if errors.Is(err, domain.ErrConflict) {
+			// Another writer stored some of these keys since the lookup:
+			// the batch rolled back whole. Redo it once without direct:
+			// the lookup now sees those complaints, and events go through
+			// the conflict-tolerant insert.
+			w.direct = false
+			err = s.store.InBulkTx(ctx, commit)
+		}
 		if err != nil {
 			cancel()
 			return fail(err)

@@ -218,6 +218,58 @@ func (s *Store) copyInsert(ctx context.Context, conn *sql.Conn, bi bulkInsert, r
 	return s.execOrQuery(ctx, "INSERT INTO "+bi.table+" ("+cols+") SELECT "+cols+" FROM "+stage+" "+bi.suffix, nil, scan)
 }
 
+// bulkConn is the connection of an InBulkTx on PostgreSQL, where rows known
+// to be new can be COPYed straight into their table; nil elsewhere.
+func (s *Store) bulkConn(ctx context.Context) *sql.Conn {
+	if s.dialect != Postgres {
+		return nil
+	}
+	return rawConn(ctx)
+}
+
+// copyInto COPYs rows straight into table: no staging, no conflict rule,
+// so a row whose key exists fails the statement (and the transaction) with
+// ErrConflict. PostgreSQL still checks every key, index and constraint.
+func copyInto(ctx context.Context, conn *sql.Conn, table string, cols []string, rows [][]any) error {
+	return conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("COPY needs a pgx connection, got %T", dc)
+		}
+		if _, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("copy into %s: %w", table, err)
+		}
+		return nil
+	})
+}
+
+// reserveIDs draws n ids from table's identity sequence in one round trip,
+// so rows COPYed with them can be referenced before they are read back.
+// Concurrent writers draw disjoint ids.
+func (s *Store) reserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	rs, err := s.pool().QueryContext(ctx, `SELECT nextval(q.seq) FROM (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) q,
+	    generate_series(1, $2)`, table, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	ids := make([]int64, 0, n)
+	for rs.Next() {
+		var id int64
+		if err := rs.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("reserved %d %s ids, want %d", len(ids), table, n)
+	}
+	return ids, nil
+}
+
 // nullTime is a nullable UTC time parameter.
 func nullTime(t *time.Time) any {
 	if t == nil {
@@ -411,6 +463,9 @@ func complaintValues(w ComplaintWrite, now time.Time) []any {
 // ErrConflict: callers insert only what ComplaintsForIngest did not find.
 func (s *Store) InsertComplaints(ctx context.Context, ws []ComplaintWrite, now time.Time) (map[ComplaintKey]int64, error) {
 	now = utcMicro(now)
+	if conn := s.bulkConn(ctx); conn != nil && len(ws) >= minCopyRows {
+		return s.copyComplaints(ctx, conn, ws, now)
+	}
 	rows := make([][]any, len(ws))
 	for i, w := range ws {
 		rows[i] = complaintValues(w, now)
@@ -436,6 +491,39 @@ func (s *Store) InsertComplaints(ctx context.Context, ws []ComplaintWrite, now t
 	}
 	if err := s.bulkInsert(ctx, reporterInsert, reps, nil); err != nil {
 		return nil, s.wrapRaw("insert reporters", err)
+	}
+	return ids, nil
+}
+
+// copyComplaints is InsertComplaints on PostgreSQL's bulk path: ids are
+// drawn from the sequence first, then complaints and reporters are COPYed
+// into their tables, with no staging table and no read-back.
+func (s *Store) copyComplaints(ctx context.Context, conn *sql.Conn, ws []ComplaintWrite, now time.Time) (map[ComplaintKey]int64, error) {
+	seq, err := s.reserveIDs(ctx, "complaints", len(ws))
+	if err != nil {
+		return nil, s.wrapRaw("insert complaints", err)
+	}
+	ids := make(map[ComplaintKey]int64, len(ws))
+	rows := make([][]any, len(ws))
+	var reps [][]any
+	for i, w := range ws {
+		id := seq[i]
+		rows[i] = append([]any{id}, complaintValues(w, now)...)
+		ids[ComplaintKey{w.Complaint.Source, w.Complaint.TrackingID}] = id
+		if w.Reporter.Name != "" || w.Reporter.Contact != "" {
+			reps = append(reps, []any{id, w.Reporter.Name, w.Reporter.Contact})
+		}
+	}
+	if len(ids) != len(ws) {
+		return nil, fmt.Errorf("store: insert complaints: a key repeats within the batch: %w", domain.ErrConflict)
+	}
+	if err := copyInto(ctx, conn, "complaints", append([]string{"id"}, complaintInsert.cols...), rows); err != nil {
+		return nil, s.wrapRaw("insert complaints", err)
+	}
+	if len(reps) > 0 {
+		if err := copyInto(ctx, conn, "complaint_reporters", reporterInsert.cols, reps); err != nil {
+			return nil, s.wrapRaw("insert reporters", err)
+		}
 	}
 	return ids, nil
 }

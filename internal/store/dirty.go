@@ -29,6 +29,22 @@ func (s *Store) MarkComplaintsDirty(ctx context.Context, ids []int64, at time.Ti
 	return s.wrapRaw("mark complaints dirty", s.bulkInsert(ctx, dirtyInsert, rows, nil))
 }
 
+// MarkNewComplaintsDirty is MarkComplaintsDirty for complaints created in
+// the same transaction, which cannot have a mark yet: on PostgreSQL's bulk
+// path the marks are COPYed straight into the table.
+func (s *Store) MarkNewComplaintsDirty(ctx context.Context, ids []int64, at time.Time) error {
+	conn := s.bulkConn(ctx)
+	if conn == nil || len(ids) < minCopyRows {
+		return s.MarkComplaintsDirty(ctx, ids, at)
+	}
+	at = utcMicro(at)
+	rows := make([][]any, 0, len(ids))
+	for _, id := range ids {
+		rows = append(rows, []any{id, at})
+	}
+	return s.wrapRaw("mark complaints dirty", copyInto(ctx, conn, dirtyInsert.table, dirtyInsert.cols, rows))
+}
+
 // DirtyComplaint is a complaint waiting for the clock engine.
 type DirtyComplaint struct {
 	ComplaintID int64

@@ -17,7 +17,17 @@ type EventWrite struct {
 	Event       domain.Event
 	AgencyID    int64
 	ToAgencyID  int64
+	// New says the caller knows no stored event has this identity (its
+	// complaint was created in the same transaction and it was not among
+	// the orphans linked to it): on PostgreSQL's bulk path such events are
+	// COPYed straight into the table, skipping the staging table and the
+	// conflict check. A stored duplicate then fails the call with
+	// ErrConflict instead of being counted as unchanged.
+	New bool
 }
+
+// EventKey is an event's identity.
+type EventKey struct{ Source, TrackingID, EventID string }
 
 type eventKey struct{ source, trackingID, key string }
 
@@ -35,11 +45,52 @@ var eventInsert = bulkInsert{
 // as stored.
 func (s *Store) InsertEvents(ctx context.Context, ws []EventWrite, now time.Time) ([]bool, error) {
 	now = utcMicro(now)
-	rows := make([][]any, len(ws))
+	out := make([]bool, len(ws))
+	conn := s.bulkConn(ctx)
+	direct := 0
+	if conn != nil {
+		for _, w := range ws {
+			if w.New {
+				direct++
+			}
+		}
+	}
+	if direct < minCopyRows {
+		direct, conn = 0, nil
+	}
+	rows := make([][]any, 0, len(ws)-direct)
+	var at []int // position in ws of each of rows
+	var fresh [][]any
+	if conn != nil {
+		fresh = make([][]any, 0, direct)
+		at = make([]int, 0, len(ws)-direct)
+	}
+	seen := make(map[eventKey]bool, direct)
 	for i, w := range ws {
 		e := w.Event
-		rows[i] = []any{nullID(w.ComplaintID), e.Source, e.TrackingID, e.EventID, string(e.Kind), utcMicro(e.At),
+		row := []any{nullID(w.ComplaintID), e.Source, e.TrackingID, e.EventID, string(e.Kind), utcMicro(e.At),
 			nullID(w.AgencyID), nullID(w.ToAgencyID), e.PublicText, now}
+		if conn == nil {
+			rows = append(rows, row)
+			continue
+		}
+		if w.New {
+			if k := (eventKey{e.Source, e.TrackingID, e.EventID}); !seen[k] { // a repeat within ws is not created twice
+				seen[k], out[i] = true, true
+				fresh = append(fresh, row)
+			}
+			continue
+		}
+		rows = append(rows, row)
+		at = append(at, i)
+	}
+	if len(fresh) > 0 {
+		if err := copyInto(ctx, conn, eventInsert.table, eventInsert.cols, fresh); err != nil {
+			return nil, s.wrapRaw("insert events", err)
+		}
+	}
+	if len(rows) == 0 {
+		return out, nil
 	}
 	created := map[eventKey]bool{}
 	err := s.bulkInsert(ctx, eventInsert, rows, func(rs *sql.Rows) error {
@@ -53,8 +104,12 @@ func (s *Store) InsertEvents(ctx context.Context, ws []EventWrite, now time.Time
 	if err != nil {
 		return nil, s.wrapRaw("insert events", err)
 	}
-	out := make([]bool, len(ws))
-	for i, w := range ws {
+	for j := range rows {
+		i := j
+		if at != nil {
+			i = at[j]
+		}
+		w := ws[i]
 		k := eventKey{w.Event.Source, w.Event.TrackingID, w.Event.EventID}
 		if created[k] {
 			out[i] = true
@@ -67,23 +122,37 @@ func (s *Store) InsertEvents(ctx context.Context, ws []EventWrite, now time.Time
 // LinkOrphanEvents attaches events stored before their complaint to the
 // complaints now known by key, in one statement per source.
 func (s *Store) LinkOrphanEvents(ctx context.Context, keys []ComplaintKey) (int64, error) {
-	var total int64
+	linked, err := s.LinkOrphanEventKeys(ctx, keys)
+	return int64(len(linked)), err
+}
+
+// LinkOrphanEventKeys is LinkOrphanEvents returning the identities of the
+// events it linked: for a complaint created in the same transaction, these
+// are all its stored events, so every other event of it is new.
+func (s *Store) LinkOrphanEventKeys(ctx context.Context, keys []ComplaintKey) (map[EventKey]bool, error) {
+	linked := map[EventKey]bool{}
 	for source, ids := range groupBySource(keys) {
 		for start := 0; start < len(ids); start += maxBindParams - 1 {
 			chunk := ids[start:min(start+maxBindParams-1, len(ids))]
 			in, args := s.inList("tracking_id", chunk, 2)
 			q := `UPDATE complaint_events SET complaint_id = (SELECT c.id FROM complaints c
 			          WHERE c.source = complaint_events.source AND c.tracking_id = complaint_events.tracking_id)
-			      WHERE complaint_id IS NULL AND source = ` + s.placeholder(1) + ` AND ` + in
-			res, err := s.pool().ExecContext(ctx, q, append([]any{source}, args...)...)
+			      WHERE complaint_id IS NULL AND source = ` + s.placeholder(1) + ` AND ` + in + `
+			      RETURNING source, tracking_id, event_key`
+			err := s.execOrQuery(ctx, q, append([]any{source}, args...), func(rs *sql.Rows) error {
+				var k EventKey
+				if err := rs.Scan(&k.Source, &k.TrackingID, &k.EventID); err != nil {
+					return err
+				}
+				linked[k] = true
+				return nil
+			})
 			if err != nil {
-				return total, s.wrapRaw("link orphan events", err)
+				return linked, s.wrapRaw("link orphan events", err)
 			}
-			n, _ := res.RowsAffected()
-			total += n
 		}
 	}
-	return total, nil
+	return linked, nil
 }
 
 // ComplaintEvents returns a complaint's history in the order state is

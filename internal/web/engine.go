@@ -27,7 +27,8 @@ var staticFS embed.FS
 
 // pages lists every page template; each is parsed with the layout once at
 // start-up, so a broken template fails the start, not a request.
-var pages = []string{"home", "agency", "about", "error", "spbe_province", "spbe_agency", "complaint"}
+var pages = []string{"home", "agency", "about", "error", "spbe_province", "spbe_agency", "complaint", "komitmen", "commitment",
+	"kerja_masuk", "kerja_antrean", "kerja_aduan", "kerja_komitmen", "kerja_pengaturan", "scorecard", "data"}
 
 // Engine holds the parsed templates.
 type Engine struct {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,6 +28,12 @@ type Site struct {
 	log        *slog.Logger
 	spbe       SPBEReader            // optional: set by WithSPBE
 	complaints ComplaintStatusReader // optional: set by WithComplaints
+	// optional: set by WithCommitments
+	commitments    CommitmentReader
+	commitmentsNow func() time.Time
+	workspace      *Workspace      // optional: set by WithWorkspace
+	metrics        MetricsReader   // optional: set by WithMetrics
+	openData       OpenDataCatalog // optional: set by WithOpenData
 }
 
 // NewSite builds the public site.
@@ -43,6 +50,10 @@ func (s *Site) Register(r *gin.Engine) {
 	r.GET("/tentang", s.about)
 	s.registerSPBE(r)
 	s.registerComplaints(r)
+	s.registerCommitments(r)
+	s.registerWorkspace(r)
+	s.registerMetrics(r)
+	s.registerOpenData(r)
 	r.GET("/about", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/tentang?lang=en") })
 }
 
@@ -64,11 +75,13 @@ type regionRow struct {
 	Code, Name, Zone string
 	Kind             domain.AgencyKind
 	Children         int64
+	M                *metricsRow // performance figures; nil without the metrics service
 }
 
 type homeData struct {
 	Provinces, Regencies int
 	Rows                 []regionRow
+	Metrics              *metricsTable // nil without the metrics service
 }
 
 func zoneLabel(tz string) string {
@@ -110,6 +123,10 @@ func (s *Site) home(c *gin.Context) {
 		d.Provinces++
 		d.Regencies += int(r.Children)
 	}
+	if d.Rows, d.Metrics, err = s.withMetrics(c, agencies.NationalCode, d.Rows); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.engine.Render(c, http.StatusOK, "home", "home.title", d)
 }
 
@@ -118,6 +135,7 @@ type agencyData struct {
 	Parent   *domain.Agency
 	Zone     string
 	Children []regionRow
+	Metrics  *metricsTable // the children's figures; nil without the metrics service
 }
 
 func (s *Site) agency(c *gin.Context) {
@@ -137,6 +155,10 @@ func (s *Site) agency(c *gin.Context) {
 		d.Parent = &p
 	}
 	if d.Children, err = s.rows(ctx, a.Code); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Children, d.Metrics, err = s.withMetrics(c, a.Code, d.Children); err != nil {
 		s.fail(c, err)
 		return
 	}
