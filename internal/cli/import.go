@@ -69,7 +69,10 @@ func importKindCmd(name string, kind parse.Kind) *command {
 				}
 				svc := a.ingest
 				if batchSize > 0 {
-					svc = ingest.NewService(a.store, a.access, a.audit, ingest.Options{DataDir: a.cfg.DataDir, BatchSize: batchSize, Log: a.log, AfterCommit: a.clocks.AfterIngest})
+					svc = ingest.NewService(a.store, a.access, a.audit, ingest.Options{DataDir: a.cfg.DataDir, BatchSize: batchSize, Log: a.log, AfterCommit: func(ctx context.Context) {
+						a.clocks.AfterIngest(ctx)
+						a.rollups.AfterChange(ctx)
+					}})
 				}
 				bar := newProgressBar(e.stdout)
 				fi.Progress = bar.update

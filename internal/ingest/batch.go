@@ -176,6 +176,12 @@ func (w *batchWriter) write(ctx context.Context, tx *store.Store, items []parse.
 		k := store.ComplaintKey{Source: c.Source, TrackingID: c.TrackingID}
 		cw := store.ComplaintWrite{Complaint: c, Reporter: p.c.Reporter, AgencyID: p.ref.ID, GovernmentCode: p.ref.GovernmentCode}
 		sc, found := existing[k]
+		if found && sc.Anonymised {
+			// Retention removed this reporter; the source still sends it.
+			// Keep it removed, and compare the rest as usual.
+			cw.Reporter = domain.Reporter{}
+			p.c.Reporter = domain.Reporter{}
+		}
 		switch {
 		case !found:
 			p.res.Outcome = Created

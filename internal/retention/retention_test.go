@@ -2,6 +2,7 @@ package retention_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/tanggap-id/tanggap/internal/audit"
 	"github.com/tanggap-id/tanggap/internal/clocks"
 	"github.com/tanggap-id/tanggap/internal/domain"
+	"github.com/tanggap-id/tanggap/internal/ingest"
 	"github.com/tanggap-id/tanggap/internal/metrics"
 	"github.com/tanggap-id/tanggap/internal/retention"
 	"github.com/tanggap-id/tanggap/internal/store"
@@ -183,6 +185,25 @@ func TestAnonymiseOnlyOldClosedComplaints(t *testing.T) {
 		again, err := svc.Anonymise(ctx, now)
 		require.NoError(t, err)
 		require.Zero(t, again.Anonymised, "idempotent")
+
+		// The source still sends the reporter: a newer re-import updates the
+		// public record but never brings the identity back.
+		ing := ingest.NewService(st, acc, rec, ingest.Options{Log: log, Now: nowFn})
+		item := json.RawMessage(`{"tracking_id":"OLD-DONE","report_type":"pengaduan","submitted_at":"2023-03-06T09:00:00+07:00",
+			"agency_code":"32.73","title":"Jalan rusak OLD-DONE (koreksi)","summary":"Lubang besar",
+			"reporter_name":"Pelapor OLD-DONE","reporter_contact":"old-done@contoh.invalid","source_updated_at":"2026-01-05T10:00:00+07:00"}`)
+		rep2, err := ing.SubmitComplaints(ctx, access.CLI(), domain.DefaultSource, []json.RawMessage{item})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, rep2.Counts.Updated, "%+v", rep2)
+		r, err := st.ComplaintReporter(ctx, ids["OLD-DONE"])
+		require.NoError(t, err)
+		require.Equal(t, domain.Reporter{}, r, "retention holds across re-imports")
+		c, err := st.ComplaintByKey(ctx, store.ComplaintKey{Source: domain.DefaultSource, TrackingID: "OLD-DONE"})
+		require.NoError(t, err)
+		require.Equal(t, "Jalan rusak OLD-DONE (koreksi)", c.Complaint.Title)
+		rep3, err := ing.SubmitComplaints(ctx, access.CLI(), domain.DefaultSource, []json.RawMessage{item})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, rep3.Counts.Unchanged, "a replay after retention is unchanged: %+v", rep3)
 
 		entries, _, err := st.ListAudit(ctx, store.AuditFilter{Limit: 100})
 		require.NoError(t, err)

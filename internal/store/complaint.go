@@ -27,6 +27,9 @@ type StoredComplaint struct {
 	AgencyID  int64
 	Complaint domain.Complaint
 	Reporter  domain.Reporter
+	// Anonymised is set once retention removed the reporter: a later
+	// import must not bring the identity back.
+	Anonymised bool
 }
 
 // ComplaintWrite is a complaint to insert or update, with its agency
@@ -409,9 +412,11 @@ func (s *Store) ComplaintsForIngest(ctx context.Context, keys []ComplaintKey) (m
 			in, args := s.inList("c.tracking_id", chunk, 2)
 			q := `SELECT c.id, c.source, c.tracking_id, c.report_type, c.category, c.channel, c.submitted_at,
 			             c.agency_id, a.code, c.region_code, c.anonymous, c.confidential, c.title, c.summary,
-			             c.source_updated_at, COALESCE(r.name, ''), COALESCE(r.contact, '')
+			             c.source_updated_at, COALESCE(r.name, ''), COALESCE(r.contact, ''),
+			             CASE WHEN an.complaint_id IS NULL THEN 0 ELSE 1 END
 			      FROM complaints c JOIN agencies a ON a.id = c.agency_id
 			      LEFT JOIN complaint_reporters r ON r.complaint_id = c.id
+			      LEFT JOIN complaint_anonymisations an ON an.complaint_id = c.id
 			      WHERE c.source = ` + s.placeholder(1) + ` AND ` + in
 			rs, err := s.pool().QueryContext(ctx, q, append([]any{source}, args...)...)
 			if err != nil {
@@ -422,13 +427,15 @@ func (s *Store) ComplaintsForIngest(ctx context.Context, keys []ComplaintKey) (m
 				c := &sc.Complaint
 				var rt string
 				var sub, upd scanTime
+				var anonymised int
 				if err := rs.Scan(&sc.ID, &c.Source, &c.TrackingID, &rt, &c.Category, &c.Channel, &sub, &sc.AgencyID,
 					&c.AgencyCode, &c.RegionCode, &c.Anonymous, &c.Confidential, &c.Title, &c.Summary, &upd,
-					&sc.Reporter.Name, &sc.Reporter.Contact); err != nil {
+					&sc.Reporter.Name, &sc.Reporter.Contact, &anonymised); err != nil {
 					rs.Close()
 					return nil, s.wrapRaw("complaints for ingest", err)
 				}
 				c.ReportType, c.SubmittedAt, c.SourceUpdatedAt = domain.ReportType(rt), sub.t, upd.ptr()
+				sc.Anonymised = anonymised == 1
 				out[ComplaintKey{c.Source, c.TrackingID}] = sc
 			}
 			err = rs.Err()
