@@ -60,8 +60,8 @@ type NewToken struct {
 
 // CreateToken stores a new token and returns its secret, which is shown once.
 func (s *Service) CreateToken(ctx context.Context, actor Principal, nt NewToken) (string, store.APIToken, error) {
-	if actor.Role != RoleAdmin {
-		return "", store.APIToken{}, fmt.Errorf("create token: only admins: %w", domain.ErrForbidden)
+	if err := RequireAdmin(actor); err != nil {
+		return "", store.APIToken{}, fmt.Errorf("create token: %w", err)
 	}
 	v := &domain.ValidationError{Message: "invalid token"}
 	if strings.TrimSpace(nt.Name) == "" {
@@ -101,16 +101,16 @@ func (s *Service) CreateToken(ctx context.Context, actor Principal, nt NewToken)
 
 // ListTokens lists tokens (never secrets).
 func (s *Service) ListTokens(ctx context.Context, actor Principal) ([]store.APIToken, error) {
-	if actor.Role != RoleAdmin {
-		return nil, fmt.Errorf("list tokens: only admins: %w", domain.ErrForbidden)
+	if err := RequireAdmin(actor); err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	return s.store.ListTokens(ctx)
 }
 
 // RevokeToken revokes a token by id.
 func (s *Service) RevokeToken(ctx context.Context, actor Principal, id int64) (store.APIToken, error) {
-	if actor.Role != RoleAdmin {
-		return store.APIToken{}, fmt.Errorf("revoke token: only admins: %w", domain.ErrForbidden)
+	if err := RequireAdmin(actor); err != nil {
+		return store.APIToken{}, fmt.Errorf("revoke token: %w", err)
 	}
 	before, err := s.store.RevokeToken(ctx, id, s.now())
 	if err != nil {

@@ -36,7 +36,7 @@ type app struct {
 	spbe     *spbeindex.Service
 	openData *opendata.Service // /open-data downloads
 	open311  *open311.Service  // /open311/v2 (GeoReport v2 read side)
-	// commitments measures signed commitments (SPBE index source; no complaint-metrics source yet)
+	// commitments measures signed commitments (complaint-metrics and SPBE index sources)
 	commitments *commitments.Service
 	calendars   *clocks.Calendars
 	policies    *clocks.Policies
@@ -87,12 +87,12 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	a.spbe = spbeindex.NewService(st, acc, rec, a.agencies, fws, time.Now)
 	a.openData = opendata.NewService(st, time.Now, open311.DefaultJurisdiction)
 	a.open311 = open311.NewService(st, time.Now, open311.DefaultJurisdiction, open311.HostOf(cfg.PublicBaseURL))
-	a.commitments = commitments.NewService(st, acc, rec, a.agencies, commitments.Options{Log: log}).
-		WithSources(nil, commitments.SPBEIndex{History: a.spbe})
+	a.commitments = commitments.NewService(st, acc, rec, a.agencies, commitments.Options{Log: log})
 	a.calendars = clocks.NewCalendars(st, log, time.Now)
 	a.policies = clocks.NewPolicies(st, acc, rec, time.Now)
 	a.clocks = clocks.NewService(st, a.calendars, a.policies, rec, log, time.Now)
 	a.rollups = metrics.NewService(st, log, time.Now, cfg.MinN)
+	a.commitments.WithSources(commitments.NewMetricsRates(a.rollups), commitments.SPBEIndex{History: a.spbe})
 	a.clocks.OnClocksReplaced = a.rollups.MarkComplaints
 	a.ingest = ingest.NewService(st, acc, rec, ingest.Options{DataDir: cfg.DataDir, Log: log, AfterCommit: func(ctx context.Context) {
 		a.clocks.AfterIngest(ctx)

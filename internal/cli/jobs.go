@@ -15,6 +15,7 @@ import (
 	"github.com/tanggap-id/tanggap/internal/commitments"
 	"github.com/tanggap-id/tanggap/internal/jobs"
 	"github.com/tanggap-id/tanggap/internal/retention"
+	"github.com/tanggap-id/tanggap/internal/spbeindex"
 	"github.com/tanggap-id/tanggap/internal/store"
 )
 
@@ -46,9 +47,27 @@ func (a *app) registerJobs(reg *jobs.Registry) {
 			rep, err := a.workspace.SendDueDigests(ctx, now)
 			return jobs.Counts{"users": int64(rep.Users), "sent": int64(rep.Sent), "failed": int64(rep.Failed), "skipped": int64(rep.Skipped)}, err
 		}})
-	// Still to come, one reg.Add each here, by their owners:
-	//   rollup-check (nightly, e.g. "30 1 * * *"): metrics full rebuild compared with the incremental rows;
-	//   index (daily): derived indicator 42 levels and projected indices.
+	reg.Add(jobs.Job{Name: "rollup-check", Schedule: "30 1 * * *",
+		Description: "rebuild every roll-up in a rolled-back transaction and count (and log) rows that differ from the incremental ones",
+		Run:         a.rollupCheck})
+	reg.Add(jobs.Job{Name: "index", Schedule: "0 3 * * *",
+		Description: "derive indicator 42 from each government's complaint data and store its projected SPBE index of the year (history kept)",
+		Run: func(ctx context.Context, now time.Time) (jobs.Counts, error) {
+			rep, err := a.spbe.ProjectAll(ctx, spbeindex.ProjectionYear(now), a.rollups, a.log)
+			return jobs.Counts{"governments": int64(rep.Governments), "projected": int64(rep.Projected), "stored": int64(rep.Stored),
+				"without_levels": int64(rep.WithoutLevels), "failed": int64(rep.Failed)}, err
+		}})
+}
+
+// rollupCheck fails the run when the roll-ups differ from a rebuild, so the
+// difference shows as the job's last outcome.
+func (a *app) rollupCheck(ctx context.Context, _ time.Time) (jobs.Counts, error) {
+	rep, err := a.rollups.CheckRollups(ctx)
+	c := jobs.Counts{"rows": int64(rep.Rows), "currents": int64(rep.Currents), "differences": int64(rep.Differences)}
+	if err == nil && rep.Differences > 0 {
+		err = fmt.Errorf("%d roll-up rows differ from a full rebuild (logged); run `tanggap rollup rebuild` to repair", rep.Differences)
+	}
+	return c, err
 }
 
 func (a *app) slaSweep(ctx context.Context, now time.Time) (jobs.Counts, error) {

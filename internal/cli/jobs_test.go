@@ -36,9 +36,9 @@ func TestJobCommands(t *testing.T) {
 	}{
 		{"sweep", nil, []string{"run-job", "sla-sweep"}, 0, []string{"sla-sweep  run 1  succeeded", "clocks", "rollup_rows"}, ""},
 		{"retention with a short age", []string{"TANGGAP_RETENTION_AGE=1d"}, []string{"run-job", "retention"}, 0, []string{"succeeded", "anonymised     0"}, ""},
-		{"unknown job", nil, []string{"run-job", "index"}, 1, nil, `job "index": not found`},
+		{"unknown job", nil, []string{"run-job", "no-such-job"}, 1, nil, `job "no-such-job": not found`},
 		{"missing name", nil, []string{"run-job"}, 2, nil, "missing argument NAME"},
-		{"override of an unknown job", []string{"TANGGAP_JOB_SCHEDULES=index=0 3 * * *"}, []string{"jobs"}, 2, nil, `unknown job "index"`},
+		{"override of an unknown job", []string{"TANGGAP_JOB_SCHEDULES=no-such-job=0 3 * * *"}, []string{"jobs"}, 2, nil, `unknown job "no-such-job"`},
 		{"bad override", []string{"TANGGAP_JOB_SCHEDULES=sla-sweep=every now and then"}, []string{"jobs"}, 2, nil, "sla-sweep"},
 		{"every is refused", []string{"TANGGAP_JOB_SCHEDULES=sla-sweep=@every 5m"}, []string{"jobs"}, 2, nil, "not wall-clock aligned"},
 		{"bad retention age", []string{"TANGGAP_RETENTION_AGE=soon"}, []string{"jobs"}, 2, nil, "RETENTION_AGE"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/tanggap-id/tanggap/internal/access"
 	"github.com/tanggap-id/tanggap/internal/domain"
@@ -14,7 +15,7 @@ import (
 
 func spbeCmd() *command {
 	return &command{name: "spbe", summary: "SPBE index: frameworks, published results, assessments", sub: []*command{
-		spbeFrameworksCmd(), spbeLoadCmd(), spbeImportResultsCmd(), spbeImportAssessmentsCmd(), spbeHistoryCmd(),
+		spbeFrameworksCmd(), spbeLoadCmd(), spbeImportResultsCmd(), spbeImportAssessmentsCmd(), spbeHistoryCmd(), spbeProjectCmd(),
 	}}
 }
 
@@ -176,4 +177,54 @@ func domainsLine(r domain.SPBEIndexResult) string {
 		}
 	}
 	return s
+}
+
+// spbeProjectCmd runs what the daily index job does, for one government or all.
+func spbeProjectCmd() *command {
+	var government string
+	var year int
+	return &command{name: "project", summary: "derive indicator 42 from complaint data and store the projected index (one government, or all with a complete assessment)",
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&government, "government", "", "government code (default: every government with a complete assessment)")
+			fs.IntVar(&year, "year", 0, "evaluation year (default: the current year, Asia/Jakarta)")
+		},
+		run: func(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
+			if err := exactArgs(fs, args); err != nil {
+				return err
+			}
+			if year == 0 {
+				year = spbeindex.ProjectionYear(time.Now())
+			}
+			return spbeWithSchema(ctx, e, func(a *app) error {
+				if government == "" {
+					rep, err := a.spbe.ProjectAll(ctx, year, a.rollups, a.log)
+					fmt.Fprintf(e.stdout, "%d: %d governments, %d projected (%d changed), %d without a complete assessment (not projected), %d failed\n",
+						rep.Year, rep.Governments, rep.Projected, rep.Stored, rep.WithoutLevels, rep.Failed)
+					for _, f := range rep.Failures {
+						fmt.Fprintf(e.stdout, "  failed: %s\n", f)
+					}
+					return err
+				}
+				p, err := a.spbe.ProjectIndex(ctx, access.CLI(), "", government, year, a.rollups)
+				if err != nil {
+					return err
+				}
+				state := "unchanged"
+				if p.Stored {
+					state = "stored"
+				}
+				fmt.Fprintf(e.stdout, "%s %d projected %s %s (%s; basis %d %s)\n", government, year, p.Result.Index, p.Result.Predicate, state,
+					p.Basis.Year, p.Basis.Stage)
+				for _, d := range p.Derived {
+					fmt.Fprintf(e.stdout, "  indicator %d: derived level %d (assessed %d)\n", d.Indicator, d.Level, d.AssessedLevel)
+					for _, l := range d.Explanation {
+						fmt.Fprintf(e.stdout, "    %s\n", l)
+					}
+					for _, w := range d.Warnings {
+						fmt.Fprintf(e.stdout, "    warning: %s\n", w.Message)
+					}
+				}
+				return nil
+			})
+		}}
 }

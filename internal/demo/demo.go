@@ -51,6 +51,7 @@ func Steps() []Step {
 		{Name: "complaints", Run: addComplaints},
 		{Name: "clocks", Run: computeClocks},
 		{Name: "metrics", Run: buildRollups},
+		{Name: "projection", Run: projectIndices},
 		{Name: "commitments", Run: seedCommitments},
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tanggap-id/tanggap/internal/access"
 	"github.com/tanggap-id/tanggap/internal/agencies"
 	"github.com/tanggap-id/tanggap/internal/domain"
 	"github.com/tanggap-id/tanggap/internal/store"
@@ -124,6 +125,11 @@ func (h *AgencyAPI) get(c *gin.Context) {
 }
 
 func (h *AgencyAPI) create(c *gin.Context) {
+	// Say "token required" before judging a body an anonymous caller sent.
+	if err := access.RequireReader(principal(c)); err != nil {
+		Abort(c, h.log, err)
+		return
+	}
 	var b agencyBody
 	if err := bindJSON(c, &b); err != nil {
 		Abort(c, h.log, err)
@@ -139,6 +145,11 @@ func (h *AgencyAPI) create(c *gin.Context) {
 }
 
 func (h *AgencyAPI) update(c *gin.Context) {
+	// Say "token required" before judging a body an anonymous caller sent.
+	if err := access.RequireReader(principal(c)); err != nil {
+		Abort(c, h.log, err)
+		return
+	}
 	var b agencyBody
 	if err := bindJSON(c, &b); err != nil {
 		Abort(c, h.log, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/tanggap-id/tanggap/internal/commitments"
 	"github.com/tanggap-id/tanggap/internal/domain"
 	"github.com/tanggap-id/tanggap/internal/health"
+	"github.com/tanggap-id/tanggap/internal/httpapi/openapi"
 	"github.com/tanggap-id/tanggap/internal/ingest"
 	"github.com/tanggap-id/tanggap/internal/jobs"
 	"github.com/tanggap-id/tanggap/internal/metrics"
@@ -99,6 +100,10 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 
 	api := r.Group("/api/v1", LimitBody(d.MaxBodyBytes), Authenticate(d.Access, d.Log), RateLimitWrites(d.WriteLimiter))
+	// The API's own OpenAPI document and reference page (public reads).
+	if err := openapi.Register(api); err != nil {
+		return nil, err
+	}
 	(&AgencyAPI{svc: d.Agencies, log: d.Log}).Register(api)
 	(&AdminAPI{access: d.Access, store: d.Store, log: d.Log}).Register(api)
 	if d.Ingest != nil {

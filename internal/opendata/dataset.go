@@ -265,6 +265,8 @@ func catalogue() []Dataset {
 				f("computed_at", TypeDateTime, "When the value was stored", "Waktu nilai disimpan"),
 			},
 		},
+		metricsDataset(),
+		commitmentsDataset(),
 	}
 }
 

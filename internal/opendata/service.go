@@ -219,6 +219,10 @@ func (e *Export) rows(ctx context.Context, enc encoder) error {
 				Raw(domains), detail, r.ComputedAt)
 			return enc.row(vals)
 		})
+	case DatasetMetrics:
+		return e.metricsRows(ctx, enc, vals)
+	case DatasetCommitments:
+		return e.commitmentRows(ctx, enc, vals)
 	}
 	return fmt.Errorf("open data: no producer for %s", e.Dataset.Name)
 }

@@ -139,7 +139,7 @@ func (s *Service) PutAssessment(ctx context.Context, actor access.Principal, k d
 		if err != nil {
 			return err
 		}
-		out, err = s.assessment(ff, k, after)
+		out, err = s.assessment(ctx, ff, k, after)
 		if err != nil {
 			return err
 		}
@@ -176,11 +176,11 @@ func (s *Service) GetAssessment(ctx context.Context, actor access.Principal, k d
 	if len(levels) == 0 {
 		return Assessment{}, fmt.Errorf("no %s assessment of %s for %d: %w", k.Stage, k.Government, k.Year, domain.ErrNotFound)
 	}
-	return s.assessment(ff, k, levels)
+	return s.assessment(ctx, ff, k, levels)
 }
 
 // assessment shapes stored levels and scores them when complete.
-func (s *Service) assessment(ff FrameworkFile, k domain.SPBEAssessmentKey, levels []domain.SPBEAssessedLevel) (Assessment, error) {
+func (s *Service) assessment(ctx context.Context, ff FrameworkFile, k domain.SPBEAssessmentKey, levels []domain.SPBEAssessedLevel) (Assessment, error) {
 	fw := ff.Framework
 	a := Assessment{Framework: fw.ID, Government: k.Government, Year: k.Year, Stage: k.Stage, Levels: levels}
 	have := levelMap(levels)
@@ -198,6 +198,12 @@ func (s *Service) assessment(ff FrameworkFile, k domain.SPBEAssessmentKey, level
 		return a, err
 	}
 	r := resultFrom(ff, k.Government, k.Year, k.Stage, domain.SourceComputed, res)
+	// Stored results get these from a join; this one is answered directly.
+	gov, err := s.store.AgencyByCode(ctx, k.Government)
+	if err != nil {
+		return a, err
+	}
+	r.GovernmentName, r.Kind = gov.Name, gov.Kind
 	a.Result = &r
 	return a, nil
 }
