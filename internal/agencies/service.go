@@ -192,6 +192,6 @@ func sameAgency(cur, a domain.Agency) bool {
 }
 
 // ChildCounts returns how many children each child of code has.
-func (s *Service) ChildCounts(ctx context.Context, code string) (map[string]int64, error) {
-	return s.store.ChildCounts(ctx, code)
+func (s *Service) ChildCounts(ctx context.Context, code string, kinds ...domain.AgencyKind) (map[string]int64, error) {
+	return s.store.ChildCounts(ctx, code, kinds...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -67,15 +68,26 @@ func startCatalogServer(t *testing.T) string {
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path := chromiumPath(t)
+	// Not t.TempDir: Chromium's helpers may still be writing the profile
+	// for a moment after the browser is cancelled, which fails its cleanup.
+	profile, err := os.MkdirTemp("", "tanggap-chromium-")
+	require.NoError(t, err)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()))
+		chromedp.UserDataDir(profile))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	return ctx
 }
 
@@ -86,12 +98,13 @@ func TestBrowserProvinceToRegencies(t *testing.T) {
 	base := startCatalogServer(t)
 
 	var provinces int
-	var title, heading, body string
+	var title, heading, body, homeText string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(`main table`),
 		chromedp.Evaluate(`document.querySelectorAll('main tbody tr').length`, &provinces),
 		chromedp.Title(&title),
+		chromedp.Text(`main`, &homeText),
 		chromedp.Click(`//a[normalize-space(text())="Jawa Barat"]`, chromedp.BySearch),
 		chromedp.WaitVisible(`main h1`),
 		chromedp.Text(`main h1`, &heading),
@@ -99,6 +112,7 @@ func TestBrowserProvinceToRegencies(t *testing.T) {
 	)
 	require.NoError(t, err)
 	require.Equal(t, 38, provinces)
+	require.Contains(t, homeText, "38 provinsi, 514 kabupaten/kota")
 	require.Contains(t, title, "Tanggap")
 	require.Equal(t, "Jawa Barat", strings.TrimSpace(heading))
 	require.Contains(t, body, "Kota Bandung")

@@ -56,6 +56,9 @@ func serve(ctx context.Context, a *app, ready func(addr string)) error {
 	site.WithWorkspace(web.NewWorkspace(engine, a.workspace, a.log, web.WorkspaceOptions{TrustedProxies: a.cfg.TrustedProxies,
 		BaseURL: a.cfg.PublicBaseURL, SignInPerMinute: a.cfg.SignInPerMinute}))
 	engine.AddBanners(web.CalendarBanners(a.calendars, time.Now))
+	if err := withPublicSite(a, site); err != nil {
+		return err
+	}
 	router, err := httpapi.NewRouter(httpapi.Deps{
 		Log: a.log, Store: a.store, Access: a.access, Agencies: a.agencies, SPBE: a.spbe, Ingest: a.ingest, MaxUploadBytes: a.cfg.MaxUploadBytes,
 		Clocks: a.clocks, Policies: a.policies, Rollups: a.rollups, Commitments: a.commitments,
@@ -112,5 +115,22 @@ func serve(ctx context.Context, a *app, ready func(addr string)) error {
 		return err
 	}
 	a.log.Info("stopped")
+	return nil
+}
+
+// publicPageCacheTTL bounds how much older than the roll-ups a public page
+// may be when served from the server's micro-cache (browsers may keep it
+// 60 s on top, per its Cache-Control).
+const publicPageCacheTTL = 10 * time.Second
+
+// withPublicSite adds the methodology page (read from the rule sets in
+// force) and the short server-side page cache of the public site.
+func withPublicSite(a *app, site *web.Site) error {
+	fw, err := a.spbe.Framework("")
+	if err != nil {
+		return err
+	}
+	site.WithMethodology(web.Methodology{Calendar: a.calendars, Policies: a.policies, Framework: fw.Framework, MinN: a.cfg.MinN})
+	site.WithPageCache(publicPageCacheTTL)
 	return nil
 }

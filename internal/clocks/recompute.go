@@ -2,8 +2,12 @@ package clocks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/tanggap-id/tanggap/internal/access"
@@ -17,6 +21,11 @@ import (
 
 // batchSize is how many complaints one recompute transaction covers.
 const batchSize = 1000
+
+// pageSize is how many complaint ids a keyset-paged recompute fetches at a
+// time: several batches, so reading and computing the next batch overlaps
+// writing the current one.
+const pageSize = 20 * batchSize
 
 // maxReportedFailures bounds the failure list a report carries.
 const maxReportedFailures = 20
@@ -100,10 +109,17 @@ func (s *Service) newRun(ctx context.Context, now time.Time) (*run, error) {
 	r := &run{cal: cal, policies: ps, agencies: make(map[string]store.ClockAgency, len(list)), locs: map[string]*time.Location{}, now: now}
 	for _, a := range list {
 		r.agencies[a.Code] = a
+		if _, ok := r.locs[a.TimeZone]; !ok {
+			if l, err := time.LoadLocation(a.TimeZone); err == nil {
+				r.locs[a.TimeZone] = l
+			}
+		}
 	}
 	return r, nil
 }
 
+// loc returns a zone; the run's zones are loaded up front so that compute
+// goroutines share the map read-only.
 func (r *run) loc(tz string) (*time.Location, error) {
 	if l, ok := r.locs[tz]; ok {
 		return l, nil
@@ -112,7 +128,6 @@ func (r *run) loc(tz string) (*time.Location, error) {
 	if err != nil {
 		return nil, fmt.Errorf("time zone %q: %w", tz, err)
 	}
-	r.locs[tz] = l
 	return l, nil
 }
 
@@ -207,61 +222,143 @@ func nextCheck(c domain.Clock, cal *workcal.Calendar, loc *time.Location, now ti
 	return &at
 }
 
+// computedBatch is one batch on its way from the reader to the writer.
+type computedBatch struct {
+	ids   []int64 // every complaint of the batch, failed ones included
+	okIDs []int64 // the complaints whose clocks were computed
+	recs  []store.ClockRecord
+	rep   Report // failures only
+}
+
 // recompute computes and stores the clocks of the given complaints in
 // batches. A complaint that fails keeps its stored clocks and is reported.
 // done, if set, runs inside each batch's transaction (e.g. clearing dirty
-// marks) with the ids of that batch.
+// marks) with the ids of that batch. A reader goroutine loads and computes
+// the next batches on its own connection while writers store the computed
+// ones, each batch in its own transaction: two writers on PostgreSQL, whose
+// index upkeep is the bulk of the cost, one on SQLite, which has a single
+// writer anyway.
 func (s *Service) recompute(ctx context.Context, r *run, ids []int64, done func(tx *store.Store, ids []int64) error) (Report, error) {
 	rep := Report{CalendarVersion: r.cal.Version()}
-	for start := 0; start < len(ids); start += batchSize {
-		batch := ids[start:min(start+batchSize, len(ids))]
-		inputs, err := s.store.ClockInputs(ctx, batch)
-		if err != nil {
-			return rep, err
-		}
-		var recs []store.ClockRecord
-		var okIDs []int64
-		for _, in := range inputs {
-			cs, err := r.compute(in)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	writers := 1
+	if s.store.Dialect() == store.Postgres && len(ids) > batchSize {
+		writers = 2
+	}
+	batches := make(chan computedBatch, writers)
+	errs := make(chan error, writers+1)
+	go func() {
+		defer close(batches)
+		for start := 0; start < len(ids); start += batchSize {
+			batch := ids[start:min(start+batchSize, len(ids))]
+			inputs, err := s.store.ClockInputs(ctx, batch)
 			if err != nil {
-				rep.Failed++
-				if len(rep.Failures) < maxReportedFailures {
-					rep.Failures = append(rep.Failures, fmt.Sprintf("%s/%s: %v", in.Complaint.Source, in.Complaint.TrackingID, err))
-				}
-				s.log.WarnContext(ctx, "clock recompute failed", "source", in.Complaint.Source, "tracking_id", in.Complaint.TrackingID, "err", err)
-				continue
+				errs <- err
+				cancel()
+				return
 			}
-			recs = append(recs, cs...)
-			okIDs = append(okIDs, in.ID)
+			select {
+			case batches <- s.computeBatch(ctx, r, batch, inputs):
+			case <-ctx.Done():
+				return
+			}
 		}
-		err = s.store.InBulkTx(ctx, func(ctx context.Context, tx *store.Store) error {
-			if s.OnClocksReplaced != nil {
-				if err := s.OnClocksReplaced(ctx, tx, batch); err != nil {
-					return err
+	}()
+	var mu sync.Mutex // guards rep
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for b := range batches {
+				if ctx.Err() != nil {
+					continue // drain, so the reader can finish
+				}
+				res, err := s.writeBatch(ctx, b, done)
+				mu.Lock()
+				rep.add(b.rep)
+				if err == nil {
+					rep.Complaints += len(b.okIDs)
+					rep.Clocks += res.Written
+					rep.Frozen += res.Frozen
+				}
+				mu.Unlock()
+				if err != nil {
+					errs <- err
+					cancel()
 				}
 			}
-			res, err := tx.ReplaceOpenClocks(ctx, okIDs, recs)
-			if err != nil {
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var first error
+	for err := range errs { // the cause, not the cancellations it led to
+		if first == nil || errors.Is(first, context.Canceled) {
+			first = err
+		}
+	}
+	return rep, first
+}
+
+// computeBatch runs the engine over a batch's complaints, split across the
+// cores; the result keeps the input order.
+func (s *Service) computeBatch(ctx context.Context, r *run, ids []int64, inputs []store.ClockInput) computedBatch {
+	parts := min(runtime.GOMAXPROCS(0), max(1, len(inputs)/100))
+	out := make([]computedBatch, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			part := &out[p]
+			for _, in := range inputs[p*len(inputs)/parts : (p+1)*len(inputs)/parts] {
+				cs, err := r.compute(in)
+				if err != nil {
+					part.rep.Failed++
+					if len(part.rep.Failures) < maxReportedFailures {
+						part.rep.Failures = append(part.rep.Failures, fmt.Sprintf("%s/%s: %v", in.Complaint.Source, in.Complaint.TrackingID, err))
+					}
+					s.log.WarnContext(ctx, "clock recompute failed", "source", in.Complaint.Source, "tracking_id", in.Complaint.TrackingID, "err", err)
+					continue
+				}
+				part.recs = append(part.recs, cs...)
+				part.okIDs = append(part.okIDs, in.ID)
+			}
+		})
+	}
+	wg.Wait()
+	b := computedBatch{ids: ids, okIDs: make([]int64, 0, len(inputs))}
+	for _, part := range out {
+		b.okIDs = append(b.okIDs, part.okIDs...)
+		b.recs = append(b.recs, part.recs...)
+		b.rep.add(part.rep)
+	}
+	return b
+}
+
+// writeBatch stores a computed batch in one transaction, with the roll-up
+// hook before and after and the caller's done callback.
+func (s *Service) writeBatch(ctx context.Context, b computedBatch, done func(tx *store.Store, ids []int64) error) (store.ClockWriteResult, error) {
+	var res store.ClockWriteResult
+	err := s.store.InBulkTx(ctx, func(ctx context.Context, tx *store.Store) error {
+		if s.OnClocksReplaced != nil {
+			if err := s.OnClocksReplaced(ctx, tx, b.ids); err != nil {
 				return err
 			}
-			if s.OnClocksReplaced != nil {
-				if err := s.OnClocksReplaced(ctx, tx, batch); err != nil {
-					return err
-				}
-			}
-			rep.Clocks += res.Written
-			rep.Frozen += res.Frozen
-			if done != nil {
-				return done(tx, batch)
-			}
-			return nil
-		})
-		if err != nil {
-			return rep, err
 		}
-		rep.Complaints += len(okIDs)
-	}
-	return rep, nil
+		var err error
+		if res, err = tx.ReplaceOpenClocks(ctx, b.okIDs, b.recs); err != nil {
+			return err
+		}
+		if s.OnClocksReplaced != nil {
+			if err := s.OnClocksReplaced(ctx, tx, b.ids); err != nil {
+				return err
+			}
+		}
+		if done != nil {
+			return done(tx, b.ids)
+		}
+		return nil
+	})
+	return res, err
 }
 
 func (s *Service) timed(ctx context.Context, what string, fn func() (Report, error)) (Report, error) {
@@ -339,7 +436,7 @@ func (s *Service) RecomputeAgency(ctx context.Context, code string) (Report, err
 	}
 	path := r.agencies[a.Code].Path
 	return s.timed(ctx, "agency "+code, func() (Report, error) {
-		return s.pages(ctx, r, func(after int64) ([]int64, error) { return s.store.ComplaintIDsAfter(ctx, after, batchSize, path) })
+		return s.pages(ctx, r, func(after int64) ([]int64, error) { return s.store.ComplaintIDsAfter(ctx, after, pageSize, path) })
 	})
 }
 
@@ -350,7 +447,7 @@ func (s *Service) RecomputeAll(ctx context.Context) (Report, error) {
 		return Report{}, err
 	}
 	return s.timed(ctx, "all", func() (Report, error) {
-		return s.pages(ctx, r, func(after int64) ([]int64, error) { return s.store.ComplaintIDsAfter(ctx, after, batchSize, "") })
+		return s.pages(ctx, r, func(after int64) ([]int64, error) { return s.store.ComplaintIDsAfter(ctx, after, pageSize, "") })
 	})
 }
 
@@ -362,7 +459,7 @@ func (s *Service) RecomputeOpen(ctx context.Context) (Report, error) {
 	}
 	return s.timed(ctx, "open", func() (Report, error) {
 		return s.pages(ctx, r, func(after int64) ([]int64, error) {
-			return s.store.ComplaintIDsWithOpenClocks(ctx, after, batchSize)
+			return s.store.ComplaintIDsWithOpenClocks(ctx, after, pageSize)
 		})
 	})
 }
@@ -399,7 +496,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (Report, error) {
 		total.CalendarVersion = r.cal.Version()
 		var after int64
 		for {
-			ids, err := s.store.ComplaintsToSweep(ctx, now, after, batchSize)
+			ids, err := s.store.ComplaintsToSweep(ctx, now, after, pageSize)
 			if err != nil || len(ids) == 0 {
 				return total, err
 			}
@@ -460,6 +557,7 @@ func (s *Service) recomputeTouching(ctx context.Context, days []workcal.Date) (R
 			}
 		}
 	}
+	slices.Sort(ids) // batches of neighbouring rows
 	return s.timed(ctx, "holiday change", func() (Report, error) { return s.recompute(ctx, r, ids, nil) })
 }
 
@@ -516,7 +614,7 @@ func (s *Service) RecomputeMissing(ctx context.Context) (Report, error) {
 	}
 	return s.timed(ctx, "missing", func() (Report, error) {
 		return s.pages(ctx, r, func(after int64) ([]int64, error) {
-			return s.store.ComplaintIDsWithoutClocks(ctx, after, batchSize)
+			return s.store.ComplaintIDsWithoutClocks(ctx, after, pageSize)
 		})
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/tanggap-id/tanggap/internal/access"
 	"github.com/tanggap-id/tanggap/internal/agencies"
@@ -43,10 +44,24 @@ func JabarAgencies(ctx context.Context, ag *agencies.Service) ([]domain.Agency, 
 	return out, nil
 }
 
+// ComplaintsStep is the complaints step with another number of complaints
+// and submission window (zero times: the generator's 2023–2025 default).
+// Tests and benchmarks use it for a smaller or more recent history; the
+// demo itself keeps ComplaintCount.
+func ComplaintsStep(n int, from, to time.Time) Step {
+	return Step{Name: "complaints", Run: func(ctx context.Context, d Deps) (string, error) {
+		return importComplaints(ctx, d, n, from, to)
+	}}
+}
+
 // addComplaints writes the synthetic 2023–2025 history as NDJSON and
 // imports it through the same path as any file, so a second run finds
 // every complaint unchanged.
 func addComplaints(ctx context.Context, d Deps) (string, error) {
+	return importComplaints(ctx, d, ComplaintCount, time.Time{}, time.Time{})
+}
+
+func importComplaints(ctx context.Context, d Deps, n int, from, to time.Time) (string, error) {
 	if d.Ingest == nil {
 		return "skipped (no ingest service)", nil
 	}
@@ -64,7 +79,7 @@ func addComplaints(ctx context.Context, d Deps) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	g := &synth.Generator{Seed: ComplaintSeed, Complaints: ComplaintCount, Agencies: list}
+	g := &synth.Generator{Seed: ComplaintSeed, Complaints: n, From: from, To: to, Agencies: list}
 	if err := synth.WriteNDJSON(f, g); err != nil {
 		f.Close()
 		return "", err

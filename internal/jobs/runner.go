@@ -293,9 +293,15 @@ func (r *Runner) tick(e *entry) {
 		r.log.Debug("job slot taken by another replica", "job", e.Name, "slot", slotName(slot))
 		return
 	}
-	if !e.busy.TryLock() {
-		r.finish(ctx, run, store.JobSkipped, nil, "still running on this replica (a manual run)", now)
-		return
+	// Scheduled runs never overlap (SkipIfStillRunning), so a held lock is
+	// a manual run: the slot waits for it rather than being lost.
+	for !e.busy.TryLock() {
+		select {
+		case <-ctx.Done():
+			r.finish(context.WithoutCancel(ctx), run, store.JobSkipped, nil, "shut down while a manual run was in progress", now)
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 	defer e.busy.Unlock()
 	r.wg.Add(1)
@@ -314,8 +320,9 @@ func (r *Runner) RunNow(ctx context.Context, actor access.Principal, name string
 	if err != nil {
 		return run, err
 	}
-	defer e.busy.Unlock()
+	// Release the job before the wait group: once Stop returns, no job is held.
 	defer r.wg.Done()
+	defer e.busy.Unlock()
 	run = r.execute(ctx, e, run)
 	if run.Outcome == store.JobSkipped {
 		return run, fmt.Errorf("%s %s: %w", name, run.Error, ErrRunning)
@@ -331,8 +338,8 @@ func (r *Runner) Trigger(ctx context.Context, actor access.Principal, name strin
 		return run, err
 	}
 	go func() {
-		defer e.busy.Unlock()
 		defer r.wg.Done()
+		defer e.busy.Unlock()
 		r.execute(r.runCtx, e, run)
 	}()
 	return run, nil
@@ -347,6 +354,12 @@ func (r *Runner) beginManual(ctx context.Context, actor access.Principal, name s
 	e, ok := r.byName[name]
 	if !ok {
 		return nil, store.JobRun{}, fmt.Errorf("job %q: %w", name, domain.ErrNotFound)
+	}
+	r.mu.Lock()
+	stopping := r.stopped
+	r.mu.Unlock()
+	if stopping {
+		return nil, store.JobRun{}, fmt.Errorf("jobs: shutting down: %w", domain.ErrUnavailable)
 	}
 	if !e.busy.TryLock() {
 		return nil, store.JobRun{}, fmt.Errorf("%s on this replica: %w", name, ErrRunning)

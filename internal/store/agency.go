@@ -394,17 +394,26 @@ func (s *Store) CountAgencies(ctx context.Context) (map[domain.AgencyKind]int64,
 }
 
 // ChildCounts returns, for each child of parentCode, how many children it has
-// in turn (e.g. regencies/cities per province) in one query.
-func (s *Store) ChildCounts(ctx context.Context, parentCode string) (map[string]int64, error) {
+// in turn (e.g. regencies/cities per province) in one query; with kinds,
+// only grandchildren of those kinds count.
+func (s *Store) ChildCounts(ctx context.Context, parentCode string, kinds ...domain.AgencyKind) (map[string]int64, error) {
 	var rows []struct {
 		Code string
 		N    int64
 	}
-	err := s.conn(ctx).Table("agencies AS c").
+	grandchildren := s.conn(ctx).Table("agencies AS c").
 		Select("c.code AS code, COUNT(g.id) AS n").
-		Joins("JOIN agencies AS p ON p.id = c.parent_id").
-		Joins("LEFT JOIN agencies AS g ON g.parent_id = c.id").
-		Where("p.code = ?", parentCode).Group("c.code").Scan(&rows).Error
+		Joins("JOIN agencies AS p ON p.id = c.parent_id")
+	if len(kinds) > 0 {
+		ks := make([]string, len(kinds))
+		for i, k := range kinds {
+			ks[i] = string(k)
+		}
+		grandchildren = grandchildren.Joins("LEFT JOIN agencies AS g ON g.parent_id = c.id AND g.kind IN ?", ks)
+	} else {
+		grandchildren = grandchildren.Joins("LEFT JOIN agencies AS g ON g.parent_id = c.id")
+	}
+	err := grandchildren.Where("p.code = ?", parentCode).Group("c.code").Scan(&rows).Error
 	if err != nil {
 		return nil, wrap("child counts", err)
 	}

@@ -90,6 +90,9 @@ func TestAgencyTree(t *testing.T) {
 		counts, err := st.ChildCounts(ctx, "ID")
 		require.NoError(t, err)
 		require.Equal(t, map[string]int64{"32": 2, "64": 1}, counts)
+		cities, err := st.ChildCounts(ctx, "ID", domain.KindKota)
+		require.NoError(t, err)
+		require.Equal(t, map[string]int64{"32": 1, "64": 1}, cities, "only grandchildren of the kinds asked")
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/tanggap-id/tanggap/internal/domain"
@@ -138,6 +139,9 @@ type ClockWriteResult struct {
 // recomputed, even one that now has no clocks. Run it inside InBulkTx (COPY
 // on PostgreSQL) or InTx, so readers never see a complaint without clocks.
 func (s *Store) ReplaceOpenClocks(ctx context.Context, complaintIDs []int64, recs []ClockRecord) (ClockWriteResult, error) {
+	if s.dialect == Postgres {
+		return s.replaceOpenClocksPG(ctx, complaintIDs, recs)
+	}
 	var res ClockWriteResult
 	for _, ids := range chunks(complaintIDs, 5000) {
 		in, args := s.int64List("complaint_id", ids, 1)
@@ -171,6 +175,140 @@ func (s *Store) ReplaceOpenClocks(ctx context.Context, complaintIDs []int64, rec
 	}
 	res.Frozen = int64(len(recs)) - res.Written
 	return res, nil
+}
+
+// writeOpenClocksSQL applies a replace decided in Go: delete the running
+// clocks no longer computed, update the running ones recomputed (in place:
+// the row keeps its id and WAL carries one new version instead of a delete
+// and an insert), insert the new keys. The computed clocks arrive as parallel
+// arrays, one round trip per batch. Every scan of complaint_clocks is bound
+// to an id list, so no plan can walk the whole table.
+const writeOpenClocksSQL = `WITH d AS (
+	DELETE FROM complaint_clocks WHERE id = ANY($1::bigint[]) AND stopped_at IS NULL RETURNING 1
+), v AS (
+	SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::integer[], $8::timestamptz[],
+		$9::timestamptz[], $10::timestamptz[], $11::integer[], $12::integer[], $13::integer[], $14::text[], $15::text[], $16::text[],
+		$17::integer[], $18::text[], $19::timestamptz[], $20::timestamptz[])
+	AS v(id, complaint_id, agency_id, government_code, kind, cycle, started_at, due_at, stopped_at, limit_days, working_days_used,
+		paused_working_days, pauses, verdict, policy_version, policy_rule, calendar_version, next_check_at, computed_at)
+), u AS (
+	UPDATE complaint_clocks k SET government_code = v.government_code, started_at = v.started_at, due_at = v.due_at,
+		stopped_at = v.stopped_at, limit_days = v.limit_days, working_days_used = v.working_days_used,
+		paused_working_days = v.paused_working_days, pauses = v.pauses, verdict = v.verdict, policy_version = v.policy_version,
+		policy_rule = v.policy_rule, calendar_version = v.calendar_version, next_check_at = v.next_check_at, computed_at = v.computed_at
+	FROM v WHERE v.id <> 0 AND k.id = v.id AND k.id = ANY($2::bigint[]) AND k.stopped_at IS NULL
+	RETURNING 1
+), i AS (
+	INSERT INTO complaint_clocks (complaint_id, agency_id, government_code, kind, cycle, started_at, due_at, stopped_at, limit_days,
+		working_days_used, paused_working_days, pauses, verdict, policy_version, policy_rule, calendar_version, next_check_at, computed_at)
+	SELECT complaint_id, agency_id, government_code, kind, cycle, started_at, due_at, stopped_at, limit_days,
+		working_days_used, paused_working_days, pauses, verdict, policy_version, policy_rule, calendar_version, next_check_at, computed_at
+	FROM v WHERE v.id = 0
+	ON CONFLICT (complaint_id, agency_id, kind, cycle) DO NOTHING
+	RETURNING 1
+)
+SELECT (SELECT count(*) FROM u) + (SELECT count(*) FROM i), (SELECT count(*) FROM d)`
+
+// clockKey is a stored clock's identity within its complaint.
+type clockKey struct {
+	complaintID, agencyID int64
+	kind                  string
+	cycle                 int
+}
+
+// replaceOpenClocksPG is ReplaceOpenClocks on PostgreSQL: lock the batch's
+// stored clocks, match the computed ones to them by key in Go, and write
+// the difference in one statement.
+func (s *Store) replaceOpenClocksPG(ctx context.Context, complaintIDs []int64, recs []ClockRecord) (ClockWriteResult, error) {
+	var res ClockWriteResult
+	if len(complaintIDs) == 0 {
+		return res, nil
+	}
+	// No row locks (they would write every stopped clock's tuple): the
+	// write re-checks stopped_at, so a clock stopped meanwhile stays frozen,
+	// and a key inserted meanwhile is left to its writer.
+	rs, err := s.pool().QueryContext(ctx, `SELECT id, complaint_id, agency_id, kind, cycle, stopped_at IS NOT NULL
+		FROM complaint_clocks WHERE complaint_id = ANY($1)`, complaintIDs)
+	if err != nil {
+		return res, s.wrapRaw("lock clocks", err)
+	}
+	type stored struct {
+		id      int64
+		stopped bool
+		matched bool
+	}
+	byKey := make(map[clockKey]*stored, len(recs)+len(recs)/2)
+	for rs.Next() {
+		var k clockKey
+		var st stored
+		if err := rs.Scan(&st.id, &k.complaintID, &k.agencyID, &k.kind, &k.cycle, &st.stopped); err != nil {
+			rs.Close()
+			return res, s.wrapRaw("lock clocks", err)
+		}
+		byKey[k] = &st
+	}
+	err = rs.Err()
+	rs.Close()
+	if err != nil {
+		return res, s.wrapRaw("lock clocks", err)
+	}
+
+	n := len(recs)
+	var (
+		id, complaint, agency                        = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+		cycle, limit, used, paused, rule             = make([]int32, 0, n), make([]int32, 0, n), make([]int32, 0, n), make([]int32, 0, n), make([]int32, 0, n)
+		gov, kind, pauses, verdict, policy, calendar = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		started, due, computed                       = make([]time.Time, 0, n), make([]time.Time, 0, n), make([]time.Time, 0, n)
+		stopped, nextCheck                           = make([]*time.Time, 0, n), make([]*time.Time, 0, n)
+	)
+	for _, r := range recs {
+		row, err := recordToRow(r)
+		if err != nil {
+			return res, fmt.Errorf("store: clock of complaint %d: %w", r.ComplaintID, err)
+		}
+		var target int64 // 0: a new key
+		if st := byKey[clockKey{row.ComplaintID, row.AgencyID, row.Kind, row.Cycle}]; st != nil {
+			if st.stopped {
+				res.Frozen++
+				continue
+			}
+			st.matched, target = true, st.id
+		}
+		id, complaint, agency = append(id, target), append(complaint, row.ComplaintID), append(agency, row.AgencyID)
+		gov, kind, cycle = append(gov, row.GovernmentCode), append(kind, row.Kind), append(cycle, int32(row.Cycle))
+		started, due, stopped = append(started, utcMicro(row.StartedAt)), append(due, utcMicro(row.DueAt)), append(stopped, microPtr(row.StoppedAt))
+		limit, used, paused = append(limit, int32(row.LimitDays)), append(used, int32(row.WorkingDaysUsed)), append(paused, int32(row.PausedWorkingDays))
+		pauses, verdict, policy = append(pauses, row.Pauses), append(verdict, row.Verdict), append(policy, row.PolicyVersion)
+		rule, calendar = append(rule, int32(row.PolicyRule)), append(calendar, row.CalendarVersion)
+		nextCheck, computed = append(nextCheck, microPtr(row.NextCheckAt)), append(computed, utcMicro(row.ComputedAt))
+	}
+	var gone []int64
+	for _, st := range byKey {
+		if !st.stopped && !st.matched {
+			gone = append(gone, st.id)
+		}
+	}
+	var deleted int64
+	// An unnamed statement (DescribeExec) is planned with the actual
+	// arrays; a cached generic plan assumes ten rows per array and may
+	// nest-loop the update's join, quadratic in the batch.
+	err = s.pool().QueryRowContext(ctx, writeOpenClocksSQL, pgx.QueryExecModeDescribeExec, gone, id, complaint, agency, gov, kind, cycle,
+		started, due, stopped, limit, used, paused, pauses, verdict, policy, rule, calendar, nextCheck, computed).Scan(&res.Written, &deleted)
+	if err != nil {
+		return res, s.wrapRaw("replace open clocks", err)
+	}
+	// A key taken meanwhile by another writer's insert counts as frozen, as
+	// in the generic path.
+	res.Frozen = int64(n) - res.Written
+	return res, nil
+}
+
+func microPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := utcMicro(*t)
+	return &u
 }
 
 // clockInsert writes clocks; a key already held by a stopped clock (the
@@ -266,16 +404,26 @@ type OpenClockSpan struct {
 // overlaps [from, to), through the partial index on open clocks' due date.
 // Callers pad the bounds for time zones and filter by local day.
 func (s *Store) OpenClocksOverlapping(ctx context.Context, from, to time.Time) ([]OpenClockSpan, error) {
-	var out []OpenClockSpan
-	err := s.conn(ctx).Table("complaint_clocks AS k").
-		Select("k.complaint_id, a.time_zone, k.started_at, k.due_at").
-		Joins("JOIN agencies AS a ON a.id = k.agency_id").
-		Where("k.stopped_at IS NULL AND k.due_at >= ? AND k.started_at < ?", from.UTC(), to.UTC()).
-		Scan(&out).Error
+	// Raw SQL: a holiday inside every running window returns one row per
+	// running clock, millions at national scale.
+	rs, err := s.pool().QueryContext(ctx, `SELECT k.complaint_id, a.time_zone, k.started_at, k.due_at
+		FROM complaint_clocks k JOIN agencies a ON a.id = k.agency_id
+		WHERE k.stopped_at IS NULL AND k.due_at >= `+s.placeholder(1)+` AND k.started_at < `+s.placeholder(2), utcMicro(from), utcMicro(to))
 	if err != nil {
-		return nil, wrap("open clocks overlapping", err)
+		return nil, s.wrapRaw("open clocks overlapping", err)
 	}
-	return out, nil
+	defer rs.Close()
+	var out []OpenClockSpan
+	for rs.Next() {
+		var sp OpenClockSpan
+		var st, due scanTime
+		if err := rs.Scan(&sp.ComplaintID, &sp.TimeZone, &st, &due); err != nil {
+			return nil, s.wrapRaw("open clocks overlapping", err)
+		}
+		sp.StartedAt, sp.DueAt = st.t, due.t
+		out = append(out, sp)
+	}
+	return out, s.wrapRaw("open clocks overlapping", rs.Err())
 }
 
 // ComplaintsToSweep returns up to limit complaints after the given id with a running clock whose

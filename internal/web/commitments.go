@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/tanggap-id/tanggap/internal/commitments"
 	"github.com/tanggap-id/tanggap/internal/domain"
 	"github.com/tanggap-id/tanggap/internal/store"
+	"github.com/tanggap-id/tanggap/internal/web/charts"
 )
 
 // CommitmentReader is what the commitment pages need of the service.
@@ -34,8 +36,8 @@ func (s *Site) registerCommitments(r *gin.Engine) {
 	if s.commitments == nil {
 		return
 	}
-	r.GET("/komitmen", s.commitmentBoard)
-	r.GET("/komitmen/:slug", s.commitmentPage)
+	r.GET("/komitmen", s.public(s.commitmentBoard))
+	r.GET("/komitmen/:slug", s.public(s.commitmentPage))
 }
 
 // cval is a metric value formatted by its kind.
@@ -97,6 +99,8 @@ type CommitmentTargetRow struct {
 	Notes               []string
 	WorkingDayLimit     int
 	Period              string
+	Progress            template.HTML // baseline → now → target, set per language by the page
+	scaleMax            float64       // the axis end of Progress: 1 for rates, 5 for an index
 }
 
 type officialRow struct {
@@ -140,7 +144,7 @@ func metricKey(m domain.Metric) (string, string) {
 func targetRow(tp commitments.TargetProgress) CommitmentTargetRow {
 	t := tp.Target
 	metric, code := metricKey(t.Metric)
-	r := CommitmentTargetRow{ID: t.ID, Metric: metric, DomainCode: code, Scope: string(t.Scope), Direction: t.Direction,
+	r := CommitmentTargetRow{scaleMax: scaleMax(t.Metric, &t.Baseline, &t.Value, tp.Evaluation.Current), ID: t.ID, Metric: metric, DomainCode: code, Scope: string(t.Scope), Direction: t.Direction,
 		Baseline: fval(t.Metric, t.Baseline), Now: valueOf(t.Metric, tp.Evaluation.Current), Target: fval(t.Metric, t.Value),
 		BaselineAsOf: t.BaselineAsOf, BaselineComputed: tp.BaselineComputed, Deadline: t.Deadline, Status: tp.Status,
 		Reason: tp.Evaluation.Reason, Rule: tp.Rule, Notes: tp.Notes, WorkingDayLimit: t.WorkingDayLimit}
@@ -180,6 +184,52 @@ func targetRow(tp commitments.TargetProgress) CommitmentTargetRow {
 		r.Parties = append(r.Parties, pr)
 	}
 	return r
+}
+
+// scaleMax is where a progress axis ends: the whole range of a rate or an
+// SPBE index (so a small change looks small), else a margin above the
+// largest value.
+func scaleMax(m domain.Metric, vals ...*float64) float64 {
+	if m.Kind() == domain.MetricKindRate {
+		return 1
+	}
+	if _, ok := m.SPBEDomain(); ok || m == domain.MetricSPBEIndex {
+		return 5
+	}
+	hi := 1.0
+	for _, v := range vals {
+		if v != nil {
+			hi = max(hi, *v)
+		}
+	}
+	return hi * 1.2
+}
+
+// withProgress draws each target's progress chart in the page's language.
+func withProgress(lang Lang, c *CommitmentCard) {
+	tr := translator(lang)
+	for i := range c.Targets {
+		r := &c.Targets[i]
+		format := func(v float64) string {
+			if r.Baseline.Rate {
+				return FormatPercent(lang, v, 1)
+			}
+			return FormatNumber(lang, v, r.Baseline.Decimals)
+		}
+		name := tr("commit.metric." + r.Metric)
+		if r.DomainCode != "" {
+			name += " " + r.DomainCode
+		}
+		now := tr("chart.now_unknown")
+		if r.Now.OK {
+			now = format(r.Now.V)
+		}
+		p := charts.Progress{Text: charts.Text{ID: "prog-" + c.Slug + "-" + r.ID, Title: tr("chart.progress_title", name),
+			Desc: tr("chart.progress_desc", format(r.Baseline.V), now, format(r.Target.V), FormatDate(lang, r.Deadline))},
+			Min: 0, Max: r.scaleMax, Baseline: r.Baseline.V, Now: r.Now.V, NowKnown: r.Now.OK, Target: r.Target.V, Format: format,
+			BaselineLabel: tr("commit.col.baseline"), NowLabel: tr("commit.col.now"), TargetLabel: tr("commit.col.goal")}
+		r.Progress = p.SVG()
+	}
 }
 
 func card(p commitments.Progress) CommitmentCard {
@@ -255,7 +305,9 @@ func (s *Site) commitmentBoard(c *gin.Context) {
 		if p.Withdrawn || p.NotYet {
 			continue
 		}
-		d.Cards = append(d.Cards, card(p))
+		cd := card(p)
+		withProgress(s.engine.langOf(c), &cd)
+		d.Cards = append(d.Cards, cd)
 	}
 	s.engine.Render(c, http.StatusOK, "komitmen", "commit.board_title", d)
 }
@@ -348,6 +400,7 @@ func (s *Site) commitmentPage(c *gin.Context) {
 		return
 	}
 	d := commitmentData{Card: card(p), Withdrawn: p.Withdrawn, AsOf: p.AsOf, Parties: p.Commitment.Parties, Rule: commitment.StatusRule}
+	withProgress(s.engine.langOf(c), &d.Card)
 	for i, tp := range p.Targets {
 		// The series of the target as a whole (a single party's target is that party's).
 		party := ""

@@ -26,7 +26,7 @@ func (s *Site) WithComplaints(r ComplaintStatusReader) *Site {
 
 func (s *Site) registerComplaints(r *gin.Engine) {
 	if s.complaints != nil {
-		r.GET("/complaints/:source/:tracking_id", s.complaint)
+		r.GET("/complaints/:source/:tracking_id", s.public(s.complaint))
 	}
 }
 
@@ -50,6 +50,7 @@ func CalendarBanners(c MissingYearChecker, now func() time.Time) BannerSource {
 }
 
 type dayRow struct {
+	Day        time.Time // the civil date (public page: formatted per language)
 	Date       string
 	WeekdayKey string
 	MarkKey    string
@@ -61,6 +62,7 @@ type dayRow struct {
 }
 
 type pauseRow struct {
+	FromT, ToT  time.Time
 	From, To    string
 	WorkingDays int
 	Capped      bool
@@ -72,6 +74,7 @@ type clockRow struct {
 	AgencyCode                   string
 	Cycle                        int
 	Started, Due, Stopped        string
+	StartedT, DueT, StoppedT     time.Time // the same times for per-language formatting
 	LimitDays, Used, Paused      int
 	PolicyVersion, CalVersion    string
 	Pauses                       []pauseRow
@@ -80,6 +83,7 @@ type clockRow struct {
 
 type eventRow struct {
 	At, KindKey, Agency, To, Text string
+	AtT                           time.Time
 }
 
 type complaintData struct {
@@ -89,6 +93,7 @@ type complaintData struct {
 	TypeKey, Category    string
 	AgencyCode           string
 	Submitted, Zone      string
+	SubmittedT           time.Time
 	Clocks               []clockRow
 	Events               []eventRow
 	AnyRunning, AnyEnded bool
@@ -110,30 +115,30 @@ func (s *Site) complaint(c *gin.Context) {
 	if !st.Confidential {
 		d.Title, d.Summary, d.Category = cp.Title, cp.Summary, cp.Category
 		d.TypeKey = "report." + string(cp.ReportType)
-		d.Submitted = cp.SubmittedAt.Format(pageTime)
+		d.Submitted, d.SubmittedT = cp.SubmittedAt.Format(pageTime), cp.SubmittedAt
 		loc := cp.SubmittedAt.Location()
 		for _, e := range st.Events {
-			d.Events = append(d.Events, eventRow{At: e.At.In(loc).Format(pageTime), KindKey: "event." + string(e.Kind),
+			d.Events = append(d.Events, eventRow{At: e.At.In(loc).Format(pageTime), AtT: e.At.In(loc), KindKey: "event." + string(e.Kind),
 				Agency: e.AgencyCode, To: e.ToAgencyCode, Text: e.PublicText})
 		}
 	}
 	for _, k := range st.Clocks {
 		row := clockRow{KindKey: "clock." + string(k.Kind), Verdict: string(k.Verdict), VerdictKey: "verdict." + string(k.Verdict),
-			AgencyCode: k.AgencyCode, Cycle: k.Cycle, Started: k.StartedAt.Format(pageTime), Due: k.DueAt.Format(pageTime),
+			AgencyCode: k.AgencyCode, Cycle: k.Cycle, Started: k.StartedAt.Format(pageTime), Due: k.DueAt.Format(pageTime), StartedT: k.StartedAt, DueT: k.DueAt,
 			LimitDays: k.LimitDays, Used: k.WorkingDaysUsed, Paused: k.PausedWorkingDays, PolicyVersion: k.PolicyVersion,
 			CalVersion: k.CalendarVersion}
 		if k.StoppedAt != nil {
-			row.Stopped = k.StoppedAt.Format(pageTime)
+			row.Stopped, row.StoppedT = k.StoppedAt.Format(pageTime), *k.StoppedAt
 			d.AnyEnded = true
 		} else {
 			d.AnyRunning = true
 		}
 		for _, p := range k.Pauses {
-			row.Pauses = append(row.Pauses, pauseRow{From: p.From.Format(pageTime), To: p.To.Format(pageTime),
+			row.Pauses = append(row.Pauses, pauseRow{From: p.From.Format(pageTime), To: p.To.Format(pageTime), FromT: p.From, ToT: p.To,
 				WorkingDays: p.WorkingDays, Capped: p.Capped, Ongoing: p.Ongoing})
 		}
 		for _, day := range k.Days {
-			row.Days = append(row.Days, dayRow{Date: day.Date.String(), WeekdayKey: weekdayKey(day.Date.Weekday()),
+			row.Days = append(row.Days, dayRow{Day: day.Date.Start(time.UTC), Date: day.Date.String(), WeekdayKey: weekdayKey(day.Date.Weekday()),
 				MarkKey: "mark." + string(day.Mark), HolidayID: day.HolidayNameID, HolidayEN: day.HolidayNameEN,
 				Count: day.Count, Counted: day.Mark == clock.MarkCounted, Projected: day.Projected})
 		}

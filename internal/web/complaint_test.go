@@ -88,7 +88,7 @@ func TestComplaintPage(t *testing.T) {
 				// 5 working days after Friday 2024-04-05 skip the Lebaran 2024 break
 				// (8-15 April): 16, 17, 18, 19, 22 April, so due Monday 22 April,
 				// and the response that morning is on time.
-				"22-04-2024 23:59 WIB", "Tepat waktu", "Hari libur: Hari Raya Idul Fitri", "Cuti Bersama", "Akhir pekan", "Hari penerimaan (hari ke-0)",
+				"22 Apr 2024 23.59 WIB", "Tepat waktu", "Hari libur: Hari Raya Idul Fitri", "Cuti Bersama", "Akhir pekan", "Hari penerimaan (hari ke-0)",
 				"Kalender hari libur belum memuat tahun 2028", "<details>"}},
 		{name: "confidential", confidential: true, path: "/complaints/lapor/L-1",
 			want:   []string{"bersifat rahasia", "Tanggapan pertama", "Hari libur"},

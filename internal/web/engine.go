@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -28,7 +29,8 @@ var staticFS embed.FS
 // pages lists every page template; each is parsed with the layout once at
 // start-up, so a broken template fails the start, not a request.
 var pages = []string{"home", "agency", "about", "error", "spbe_province", "spbe_agency", "complaint", "komitmen", "commitment",
-	"kerja_masuk", "kerja_antrean", "kerja_aduan", "kerja_komitmen", "kerja_pengaturan", "scorecard", "data"}
+	"kerja_masuk", "kerja_antrean", "kerja_aduan", "kerja_komitmen", "kerja_pengaturan", "scorecard", "data",
+	"leaderboard", "methodology", "spbe_index"}
 
 // Engine holds the parsed templates.
 type Engine struct {
@@ -36,6 +38,7 @@ type Engine struct {
 	defaultLang Lang
 	log         *slog.Logger
 	banners     []BannerSource
+	cache       *pageCache // nil: no micro-cache (WithPageCache)
 }
 
 // Banner is a site-wide notice: a message key and its arguments.
@@ -81,7 +84,29 @@ type View struct {
 	SwitchURL  string
 	Alternates []Alternate
 	Banners    []string
+	Nav        []navItem
 	Data       any
+}
+
+// navItem is one link of the site's main navigation.
+type navItem struct {
+	URL, Key string
+	Current  bool
+}
+
+// mainNav is the header navigation, in order.
+var mainNav = []navItem{{"/", "nav.home", false}, {"/peringkat", "nav.board", false}, {"/komitmen", "nav.commitments", false},
+	{"/spbe", "nav.spbe", false}, {"/metodologi", "nav.method", false}, {"/data", "nav.data", false}, {"/tentang", "nav.about", false}}
+
+// navFor marks the section the path belongs to.
+func navFor(path string) []navItem {
+	out := make([]navItem, len(mainNav))
+	for i, n := range mainNav {
+		n.Current = path == n.URL || (n.URL != "/" && strings.HasPrefix(path, n.URL+"/")) ||
+			(n.URL == "/peringkat" && (strings.HasPrefix(path, "/kinerja/") || strings.HasPrefix(path, "/wilayah/")))
+		out[i] = n
+	}
+	return out
 }
 
 // Render writes page with data in the request's language; titleKey is a
@@ -115,7 +140,7 @@ func (e *Engine) render(c *gin.Context, status int, page, title string, translat
 		title = tr(title)
 	}
 	v := View{Lang: lang, OtherLang: other(lang), Title: title, Data: data,
-		SwitchURL: withLang(c.Request.URL, other(lang))}
+		SwitchURL: withLang(c.Request.URL, other(lang)), Nav: navFor(c.Request.URL.Path)}
 	for _, l := range Langs {
 		v.Alternates = append(v.Alternates, Alternate{Lang: l, URL: withLang(c.Request.URL, l)})
 	}
@@ -130,9 +155,16 @@ func (e *Engine) render(c *gin.Context, status int, page, title string, translat
 		c.Status(http.StatusInternalServerError)
 		return
 	}
-	c.Header("Content-Language", string(lang))
-	c.Header("Vary", "Cookie, Accept-Language")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	var lastMod time.Time
+	if t, ok := c.Get(ctxLastMod); ok {
+		lastMod = t.(time.Time)
+	}
+	_, public := c.Get(ctxPublic)
+	r := newRendered(buf.Bytes(), lang, lastMod, public)
+	if status == http.StatusOK {
+		e.keep(c, r)
+	}
+	e.send(c, status, r)
 }
 
 // langCookie remembers an explicit choice.
@@ -141,6 +173,9 @@ const langCookie = "lang"
 // langOf picks the language: an explicit ?lang= (remembered in a cookie),
 // else the cookie, else the configured default.
 func (e *Engine) langOf(c *gin.Context) Lang {
+	if l, ok := c.Get(ctxLang); ok { // fixed by the public wrapper
+		return l.(Lang)
+	}
 	if l, ok := ParseLang(c.Query("lang")); ok {
 		c.SetSameSite(http.SameSiteLaxMode)
 		c.SetCookie(langCookie, string(l), 365*24*3600, "/", "", false, false)

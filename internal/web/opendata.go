@@ -22,7 +22,7 @@ func (s *Site) WithOpenData(c OpenDataCatalog) *Site {
 
 func (s *Site) registerOpenData(r *gin.Engine) {
 	if s.openData != nil {
-		r.GET("/data", s.dataPage)
+		r.GET("/data", s.public(s.dataPage))
 	}
 }
 

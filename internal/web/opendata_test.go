@@ -23,8 +23,10 @@ type noAgencies struct{}
 func (noAgencies) Get(_ context.Context, code string) (domain.Agency, error) {
 	return domain.Agency{}, domain.ErrNotFound
 }
-func (noAgencies) Children(context.Context, string) ([]domain.Agency, error)     { return nil, nil }
-func (noAgencies) ChildCounts(context.Context, string) (map[string]int64, error) { return nil, nil }
+func (noAgencies) Children(context.Context, string) ([]domain.Agency, error) { return nil, nil }
+func (noAgencies) ChildCounts(context.Context, string, ...domain.AgencyKind) (map[string]int64, error) {
+	return nil, nil
+}
 
 func TestOpenDataPage(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

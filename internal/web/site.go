@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,7 +20,7 @@ import (
 type AgencyReader interface {
 	Get(ctx context.Context, code string) (domain.Agency, error)
 	Children(ctx context.Context, code string) ([]domain.Agency, error)
-	ChildCounts(ctx context.Context, code string) (map[string]int64, error)
+	ChildCounts(ctx context.Context, code string, kinds ...domain.AgencyKind) (map[string]int64, error)
 }
 
 // Site registers the public pages.
@@ -34,20 +36,30 @@ type Site struct {
 	workspace      *Workspace      // optional: set by WithWorkspace
 	metrics        MetricsReader   // optional: set by WithMetrics
 	openData       OpenDataCatalog // optional: set by WithOpenData
+	method         *Methodology    // optional: set by WithMethodology
+	now            func() time.Time
 }
 
 // NewSite builds the public site.
 func NewSite(engine *Engine, ag AgencyReader, log *slog.Logger) *Site {
-	return &Site{engine: engine, agencies: ag, log: log}
+	return &Site{engine: engine, agencies: ag, log: log, now: time.Now}
+}
+
+// WithClock sets the clock pages read "now" from (tests pin it).
+func (s *Site) WithClock(now func() time.Time) *Site {
+	s.now = now
+	return s
 }
 
 // Register adds the pages and static files to the engine.
 func (s *Site) Register(r *gin.Engine) {
 	r.GET("/static/*file", gin.WrapH(staticHandler()))
 	r.HEAD("/static/*file", gin.WrapH(staticHandler()))
-	r.GET("/", s.home)
-	r.GET("/wilayah/:code", s.agency)
-	r.GET("/tentang", s.about)
+	r.GET("/", s.public(s.home))
+	r.GET("/wilayah/:code", s.public(s.agency))
+	r.GET("/tentang", s.public(s.about))
+	r.GET("/lacak", s.track)
+	s.registerMethodology(r)
 	s.registerSPBE(r)
 	s.registerComplaints(r)
 	s.registerCommitments(r)
@@ -82,6 +94,26 @@ type homeData struct {
 	Provinces, Regencies int
 	Rows                 []regionRow
 	Metrics              *metricsTable // nil without the metrics service
+	Headline             *headline     // nil without the metrics service
+	Best, Worst          []boardRow    // governments with enough data
+	Links                homeLinks
+}
+
+// homeLinks says which entry points exist (the services are optional).
+type homeLinks struct {
+	Board, Commitments, SPBE, Methodology, Data, Track bool
+}
+
+// headline is the national figures of one year.
+type headline struct {
+	Year        string
+	Fallback    bool // the current year has no data yet; Year is the last one
+	CurrentYear int
+	Received    int64
+	Response    rateCell
+	OnTime      rateCell
+	Overdue     int64
+	MinN        int
 }
 
 func zoneLabel(tz string) string {
@@ -91,12 +123,14 @@ func zoneLabel(tz string) string {
 	return tz
 }
 
-func (s *Site) rows(ctx context.Context, code string) ([]regionRow, error) {
+// rows lists code's children, each with how many children of kinds (any
+// kind when none) it has.
+func (s *Site) rows(ctx context.Context, code string, kinds ...domain.AgencyKind) ([]regionRow, error) {
 	children, err := s.agencies.Children(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := s.agencies.ChildCounts(ctx, code)
+	counts, err := s.agencies.ChildCounts(ctx, code, kinds...)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +143,8 @@ func (s *Site) rows(ctx context.Context, code string) ([]regionRow, error) {
 }
 
 func (s *Site) home(c *gin.Context) {
-	rows, err := s.rows(c.Request.Context(), agencies.NationalCode)
+	// The home table counts a province's regencies and cities, not its units.
+	rows, err := s.rows(c.Request.Context(), agencies.NationalCode, domain.KindKabupaten, domain.KindKota)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -122,6 +157,14 @@ func (s *Site) home(c *gin.Context) {
 		d.Rows = append(d.Rows, r)
 		d.Provinces++
 		d.Regencies += int(r.Children)
+	}
+	d.Links = homeLinks{Board: s.metrics != nil, Commitments: s.commitments != nil, SPBE: s.spbe != nil, Methodology: s.method != nil,
+		Data: s.openData != nil, Track: s.complaints != nil}
+	if s.metrics != nil {
+		if err := s.fillHeadline(c, &d); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	if d.Rows, d.Metrics, err = s.withMetrics(c, agencies.NationalCode, d.Rows); err != nil {
 		s.fail(c, err)
@@ -167,4 +210,18 @@ func (s *Site) agency(c *gin.Context) {
 
 func (s *Site) about(c *gin.Context) {
 	s.engine.Render(c, http.StatusOK, "about", "about.title", nil)
+}
+
+// track sends the complaint lookup form (GET /lacak?sumber=&id=) to the
+// complaint's status page, so the home page needs no script.
+func (s *Site) track(c *gin.Context) {
+	source, id := strings.TrimSpace(c.Query("sumber")), strings.TrimSpace(c.Query("id"))
+	if source == "" {
+		source = domain.DefaultSource
+	}
+	if id == "" || s.complaints == nil {
+		c.Redirect(http.StatusSeeOther, "/")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/complaints/"+url.PathEscape(source)+"/"+url.PathEscape(id))
 }

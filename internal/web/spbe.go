@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tanggap-id/tanggap/internal/agencies"
 	"github.com/tanggap-id/tanggap/internal/domain"
 	"github.com/tanggap-id/tanggap/internal/spbeindex"
 )
@@ -28,8 +30,9 @@ func (s *Site) registerSPBE(r *gin.Engine) {
 	if s.spbe == nil {
 		return
 	}
-	r.GET("/spbe/:province", s.spbeProvince)
-	r.GET("/spbe/agency/:code", s.spbeAgency)
+	r.GET("/spbe", s.public(s.spbeIndex))
+	r.GET("/spbe/:province", s.public(s.spbeProvince))
+	r.GET("/spbe/agency/:code", s.public(s.spbeAgency))
 }
 
 // decimal turns a stored 2-decimal index ("3.42") into a number for the
@@ -134,6 +137,27 @@ func (s *Site) spbeProvince(c *gin.Context) {
 		}
 	}
 	s.engine.RenderTitled(c, http.StatusOK, "spbe_province", "SPBE · "+prov.Name, d)
+}
+
+type spbeIndexData struct {
+	Provinces []domain.Agency
+}
+
+// spbeIndex lists the provinces, each linking to its comparison.
+func (s *Site) spbeIndex(c *gin.Context) {
+	kids, err := s.agencies.Children(c.Request.Context(), agencies.NationalCode)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var d spbeIndexData
+	for _, a := range kids {
+		if a.Kind == domain.KindProvinsi {
+			d.Provinces = append(d.Provinces, a)
+		}
+	}
+	sort.Slice(d.Provinces, func(i, j int) bool { return d.Provinces[i].Code < d.Provinces[j].Code })
+	s.engine.Render(c, http.StatusOK, "spbe_index", "spbe.index_title", d)
 }
 
 type spbeHistoryRow struct {
