@@ -96,7 +96,7 @@ func (s *smtpServer) serve(c net.Conn) {
 			_ = tp.PrintfLine("221 bye")
 			return
 		default:
-			_ = tp.PrintfLine("502 not implemented")
+			_ = tp.PrintfLine("502 command not recognised") // RFC 5321 reply to an unknown verb
 		}
 	}
 }
